@@ -1,0 +1,1 @@
+"""checkout-mcp: BigCommerce checkout operations as MCP tools, behind a policy gate."""

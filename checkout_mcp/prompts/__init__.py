@@ -1,0 +1,3 @@
+from checkout_mcp.prompts.checkout import checkout_prompts
+
+__all__ = ["checkout_prompts"]
