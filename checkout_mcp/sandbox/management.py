@@ -1,0 +1,649 @@
+"""The Management API surface: /stores/{store_hash}/v3 carts and checkouts, and v2 orders.
+
+Each handler authenticates (X-Auth-Token: 401 unknown, 403 read-only token on a write, 404
+unknown store hash), parses the snake_case body with Decimal numbers, calls one domain operation
+and renders the official spec's snake_case shape. Money goes out as JSON numbers (v3) or as the
+v2 API's 4-place decimal strings.
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+import re
+import secrets
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from email.utils import format_datetime
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Route
+
+from checkout_mcp.sandbox import operations as ops
+from checkout_mcp.sandbox.errors import SandboxError, invalid, not_found
+from checkout_mcp.sandbox.state import Address, Cart, LineItem, Order, ShippingMethod, StoreState
+from checkout_mcp.sandbox.totals import Totals
+
+V3 = "/stores/{store_hash}/v3"
+V2 = "/stores/{store_hash}/v2"
+UUID_PATTERN = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+SHIPPING_OPTIONS_INCLUDE = "consignments.available_shipping_options"
+ModelT = TypeVar("ModelT", bound=BaseModel)
+
+
+# --- JSON with Decimal ---------------------------------------------------------------------------
+
+
+def dumps(data: Any) -> str:
+    """JSON text in which every Decimal is written as a number, exactly (never through float)."""
+    marker = secrets.token_hex(8)
+
+    def encode(value: object) -> str:
+        if isinstance(value, Decimal):
+            return f"{marker}{value}{marker}"
+        if isinstance(value, datetime):
+            return value.isoformat()
+        raise TypeError(f"{type(value).__name__} is not JSON serializable")
+
+    text = json.dumps(data, default=encode, separators=(",", ":"), ensure_ascii=False)
+    return re.sub(f'"{marker}([-+0-9.Ee]+){marker}"', r"\1", text)
+
+
+def json_response(data: Any, status: int = 200) -> Response:
+    return Response(dumps(data), status_code=status, media_type="application/json")
+
+
+async def read_json(request: Request) -> Any:
+    """The request body parsed with Decimal numbers; an empty body is an empty object."""
+    body = await request.body()
+    if not body.strip():
+        return {}
+    try:
+        return json.loads(body, parse_float=Decimal)
+    except ValueError as exc:
+        raise SandboxError(400, "The request body is not valid JSON.") from exc
+
+
+def parse(model: type[ModelT], data: Any) -> ModelT:
+    """Validate a request payload; field problems are a 422 naming each field."""
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        errors = {".".join(str(p) for p in e["loc"]) or "body": e["msg"] for e in exc.errors()}
+        raise invalid("The request payload is not valid.", errors) from exc
+
+
+# --- request context -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Call:
+    """What a handler needs: the store (read per request: reset replaces it), the time, the request."""
+
+    store: StoreState
+    now: datetime
+    request: Request
+
+    def cart_id(self) -> str:
+        cart_id = self.request.path_params["cart_id"]
+        if not UUID_PATTERN.match(cart_id):
+            raise not_found("Cart")
+        return cart_id
+
+    def includes(self) -> set[str]:
+        return {
+            part.strip() for part in self.request.query_params.get("include", "").split(",") if part.strip()
+        }
+
+
+def authenticate(request: Request, *, write: bool) -> Call:
+    sandbox = request.app.state.sandbox
+    credentials = sandbox.credentials
+    token = request.headers.get("x-auth-token", "")
+    full = hmac.compare_digest(token, credentials.access_token)
+    read_only = hmac.compare_digest(token, credentials.read_only_token)
+    if not (full or read_only):
+        raise SandboxError(401, "Unauthorized: the X-Auth-Token header is missing or not valid.")
+    if request.path_params["store_hash"] != credentials.store_hash:
+        raise not_found("Store")
+    if write and not full:
+        raise SandboxError(403, "You don't have a required scope to access the endpoint.")
+    return Call(store=sandbox.store, now=sandbox.clock.now(), request=request)
+
+
+Handler = Callable[[Call], Awaitable[Response]]
+
+
+def route(path: str, method: str, *, write: bool) -> Callable[[Handler], Route]:
+    def wrap(handler: Handler) -> Route:
+        async def endpoint(request: Request) -> Response:
+            return await handler(authenticate(request, write=write))
+
+        return Route(path, endpoint, methods=[method], name=handler.__name__)
+
+    return wrap
+
+
+# --- views ---------------------------------------------------------------------------------------
+
+
+def address_view(address: Address) -> dict[str, Any]:
+    return {**address.model_dump(), "custom_fields": []}
+
+
+def shipping_option_view(method: ShippingMethod) -> dict[str, Any]:
+    return {
+        "id": method.id,
+        "type": method.type,
+        "description": method.description,
+        "image_url": "",
+        "cost": method.cost,
+        "transit_time": method.transit_time,
+        "additional_description": "",
+    }
+
+
+def line_item_view(item: LineItem, totals: Totals) -> dict[str, Any]:
+    line = totals.lines[item.id]
+    share = [{"id": "coupon", "discounted_amount": line.discount_amount}] if line.discount_amount else []
+    return {
+        "id": item.id,
+        "parent_id": None,
+        "variant_id": item.variant_id,
+        "product_id": item.product_id,
+        "sku": item.sku,
+        "name": item.name,
+        "url": f"/products/{item.product_id}/",
+        "quantity": item.quantity,
+        "is_taxable": item.is_taxable,
+        "image_url": "",
+        "discounts": share,
+        "coupons": share,
+        "discount_amount": line.discount_amount,
+        "coupon_amount": line.discount_amount,
+        "original_price": item.list_price,
+        "list_price": item.list_price,
+        "sale_price": item.list_price,
+        "extended_list_price": line.extended_list_price,
+        "extended_sale_price": line.extended_list_price,
+        "is_require_shipping": item.type == "physical",
+        "is_mutable": True,
+        "options": [
+            {"name": o.option_display_name, "name_id": o.option_id, "value": o.label, "value_id": o.id}
+            for o in item.options
+        ],
+    }
+
+
+def coupons_view(totals: Totals) -> list[dict[str, Any]]:
+    return [
+        {
+            "id": c.coupon_id,
+            "code": c.code,
+            "coupon_type": c.coupon_type,
+            "display_name": c.display_name,
+            "discounted_amount": c.discounted_amount,
+        }
+        for c in totals.coupons
+    ]
+
+
+def cart_view(cart: Cart, totals: Totals) -> dict[str, Any]:
+    """Cart_Full (carts.v3.yml); the checkout's `cart` adds the ex/inc tax amounts."""
+    return {
+        "id": cart.id,
+        "customer_id": cart.customer_id,
+        "channel_id": cart.channel_id,
+        "email": cart.email,
+        "currency": {"code": cart.currency},
+        "tax_included": totals.tax_included,
+        "base_amount": totals.base_amount,
+        "discount_amount": totals.discount_amount,
+        "manual_discount_amount": Decimal("0"),
+        "cart_amount": totals.cart_amount_inc_tax,
+        "cart_amount_inc_tax": totals.cart_amount_inc_tax,
+        "cart_amount_ex_tax": totals.cart_amount_ex_tax,
+        "coupons": coupons_view(totals),
+        "discounts": [{"id": "coupon", "discounted_amount": totals.discount_amount}]
+        if totals.discount_amount
+        else [],
+        "line_items": {
+            "physical_items": [line_item_view(i, totals) for i in cart.line_items if i.type == "physical"],
+            "digital_items": [line_item_view(i, totals) for i in cart.line_items if i.type == "digital"],
+            "gift_certificates": [],
+            "custom_items": [],
+        },
+        "created_time": cart.created_time,
+        "updated_time": cart.updated_time,
+        "locale": cart.locale,
+        "version": cart.version,
+    }
+
+
+def checkout_view(store: StoreState, cart: Cart, totals: Totals, *, with_options: bool) -> dict[str, Any]:
+    """Checkout (checkouts.v3.yml)."""
+    methods = {m.id: m for m in store.shipping_methods}
+    consignments = []
+    for consignment in cart.consignments:
+        money = totals.consignments[consignment.id]
+        selected = methods.get(consignment.selected_shipping_option_id or "")
+        view: dict[str, Any] = {
+            "id": consignment.id,
+            "address": address_view(consignment.address),
+            "line_item_ids": list(consignment.line_item_ids),
+            "shipping_cost_inc_tax": money.shipping_cost_inc_tax,
+            "shipping_cost_ex_tax": money.shipping_cost_ex_tax,
+            "handling_cost_inc_tax": money.handling_cost_inc_tax,
+            "handling_cost_ex_tax": money.handling_cost_ex_tax,
+            "coupon_discounts": [
+                {"code": c.code, "amount": money.coupon_discount}
+                for c in totals.coupons
+                if c.coupon_type == "free_shipping" and money.coupon_discount
+            ],
+            "discounts": [],
+        }
+        if selected is not None:
+            view["selected_shipping_option"] = shipping_option_view(selected)
+        if with_options:
+            view["available_shipping_options"] = [
+                shipping_option_view(m)
+                for m in ops.available_shipping_options(store, cart.id, consignment.id)
+            ]
+        consignments.append(view)
+    return {
+        "id": cart.id,
+        "cart": cart_view(cart, totals),
+        "billing_address": address_view(cart.billing_address) if cart.billing_address else None,
+        "consignments": consignments,
+        "taxes": [{"name": t.name, "amount": t.amount} for t in totals.taxes],
+        "coupons": coupons_view(totals),
+        "fees": [],
+        "order_id": str(cart.order_id) if cart.order_id is not None else None,
+        "shipping_cost_total_inc_tax": totals.shipping_cost_total_inc_tax,
+        "shipping_cost_total_ex_tax": totals.shipping_cost_total_ex_tax,
+        "handling_cost_total_inc_tax": totals.handling_cost_total_inc_tax,
+        "handling_cost_total_ex_tax": totals.handling_cost_total_ex_tax,
+        "tax_total": totals.tax_total,
+        "subtotal_inc_tax": totals.subtotal_inc_tax,
+        "subtotal_ex_tax": totals.subtotal_ex_tax,
+        "grand_total": totals.grand_total,
+        "created_time": cart.created_time,
+        "updated_time": cart.updated_time,
+        "customer_message": cart.customer_message,
+        "promotions": [],
+        "version": cart.version,
+    }
+
+
+def v2_money(amount: Decimal) -> str:
+    return f"{amount:.4f}"
+
+
+def v2_address(address: Address) -> dict[str, Any]:
+    return {
+        "first_name": address.first_name,
+        "last_name": address.last_name,
+        "company": address.company,
+        "street_1": address.address1,
+        "street_2": address.address2,
+        "city": address.city,
+        "state": address.state_or_province,
+        "zip": address.postal_code,
+        "country": address.country_code,
+        "country_iso2": address.country_code,
+        "phone": address.phone,
+        "email": address.email,
+        "form_fields": [],
+    }
+
+
+def order_v2_view(order: Order, store_hash: str, base_url: str) -> dict[str, Any]:
+    """The essentials of orders.v2.oas2.yml's order: money as 4-place strings, RFC 2822 dates."""
+    resource = f"/orders/{order.id}"
+    link = f"{base_url.rstrip('/')}/stores/{store_hash}/v2{resource}"
+    return {
+        "id": order.id,
+        "customer_id": order.customer_id,
+        "date_created": format_datetime(order.date_created),
+        "date_modified": format_datetime(order.date_modified),
+        "date_shipped": "",
+        "status_id": order.status_id,
+        "status": order.status,
+        "subtotal_ex_tax": v2_money(order.subtotal_ex_tax),
+        "subtotal_inc_tax": v2_money(order.subtotal_inc_tax),
+        "subtotal_tax": v2_money(order.subtotal_inc_tax - order.subtotal_ex_tax),
+        "base_shipping_cost": v2_money(order.shipping_cost_inc_tax),
+        "shipping_cost_ex_tax": v2_money(order.shipping_cost_ex_tax),
+        "shipping_cost_inc_tax": v2_money(order.shipping_cost_inc_tax),
+        "shipping_cost_tax": v2_money(order.shipping_cost_inc_tax - order.shipping_cost_ex_tax),
+        "handling_cost_ex_tax": v2_money(order.handling_cost_ex_tax),
+        "handling_cost_inc_tax": v2_money(order.handling_cost_inc_tax),
+        "total_ex_tax": v2_money(order.total_ex_tax),
+        "total_inc_tax": v2_money(order.total_inc_tax),
+        "total_tax": v2_money(order.total_tax),
+        "items_total": sum(line.quantity for line in order.lines),
+        "items_shipped": 0,
+        "payment_method": order.payment_method,
+        "refunded_amount": v2_money(Decimal("0")),
+        "order_is_digital": all(line.type == "digital" for line in order.lines),
+        "gift_certificate_amount": v2_money(order.gift_certificate_amount),
+        "currency_code": order.currency,
+        "default_currency_code": order.currency,
+        "customer_message": order.customer_message,
+        "discount_amount": v2_money(order.discount_amount),
+        "coupon_discount": v2_money(order.coupon_discount),
+        "shipping_address_count": len(order.shipping_addresses),
+        "cart_id": order.cart_id,
+        "billing_address": v2_address(order.billing_address),
+        "channel_id": 1,
+        "order_source": "checkout_api",
+        "products": {"url": f"{link}/products", "resource": f"{resource}/products"},
+        "shipping_addresses": {
+            "url": f"{link}/shippingaddresses",
+            "resource": f"{resource}/shippingaddresses",
+        },
+        "coupons": {"url": f"{link}/coupons", "resource": f"{resource}/coupons"},
+    }
+
+
+def envelope(data: Any, status: int = 200) -> Response:
+    return json_response({"data": data, "meta": {}}, status)
+
+
+def cart_response(call: Call, cart: Cart, status: int = 200, extra: dict[str, Any] | None = None) -> Response:
+    totals = ops.checkout_totals(call.store, cart, call.now)
+    return envelope({**cart_view(cart, totals), **(extra or {})}, status)
+
+
+def checkout_response(call: Call, cart: Cart) -> Response:
+    totals = ops.checkout_totals(call.store, cart, call.now)
+    with_options = SHIPPING_OPTIONS_INCLUDE in call.includes()
+    return envelope(checkout_view(call.store, cart, totals, with_options=with_options))
+
+
+# --- request payloads ----------------------------------------------------------------------------
+
+
+class Versioned(BaseModel):
+    version: int | None = None
+
+
+class CreateCartBody(BaseModel):
+    customer_id: int = 0
+    channel_id: int = 1
+    locale: str = "en"
+    currency: dict[str, str] | None = None
+    line_items: list[ops.ItemRequest] = []
+
+
+class AddItemsBody(Versioned):
+    line_items: list[ops.ItemRequest] = []
+
+
+class UpdateItemBody(Versioned):
+    line_item: ops.ItemRequest
+
+
+class CartCustomerBody(Versioned):
+    customer_id: int
+
+
+class RedirectUrlsBody(BaseModel):
+    query_params: dict[str, str] = {}
+
+
+class CustomerMessageBody(Versioned):
+    customer_message: str
+
+
+class AddressBody(ops.AddressData):
+    version: int | None = None
+
+
+class ConsignmentBody(ops.ConsignmentRequest):
+    version: int | None = None
+
+
+class UpdateConsignmentBody(Versioned):
+    address: ops.AddressData | None = None
+    line_items: list[ops.ConsignmentLine] | None = None
+    shipping_option_id: str | None = None
+
+
+class CouponBody(Versioned):
+    coupon_code: str
+
+
+class TokenBody(BaseModel):
+    maxUses: int | None = None  # the spec's camelCase field name
+    ttl: int | None = None
+
+
+def redirect_urls_view(urls: ops.RedirectUrlSet) -> dict[str, str]:
+    return {
+        "cart_url": urls.cart_url,
+        "checkout_url": urls.checkout_url,
+        "embedded_checkout_url": urls.embedded_checkout_url,
+    }
+
+
+# --- handlers ------------------------------------------------------------------------------------
+
+
+@route(f"{V3}/carts", "POST", write=True)
+async def create_cart(call: Call) -> Response:
+    body = parse(CreateCartBody, await read_json(call.request))
+    currency = (body.currency or {}).get("code", call.store.settings.currency)
+    if currency.upper() != call.store.settings.currency:
+        raise invalid(
+            f"The currency {currency[:3]} is not enabled for this store.", {"currency": "Not enabled."}
+        )
+    cart = ops.create_cart(
+        call.store,
+        call.now,
+        body.line_items,
+        customer_id=body.customer_id,
+        channel_id=body.channel_id,
+        locale=body.locale,
+    )
+    extra = None
+    if "redirect_urls" in call.includes():
+        urls = ops.create_redirect_urls(call.store, call.now, cart.id, str(call.request.base_url))
+        extra = {"redirect_urls": redirect_urls_view(urls)}
+    return cart_response(call, cart, 201, extra)
+
+
+@route(f"{V3}/carts/{{cart_id}}", "GET", write=False)
+async def get_cart(call: Call) -> Response:
+    return cart_response(call, ops.get_cart(call.store, call.cart_id()))
+
+
+@route(f"{V3}/carts/{{cart_id}}", "PUT", write=True)
+async def update_cart(call: Call) -> Response:
+    body = parse(CartCustomerBody, await read_json(call.request))
+    cart = ops.update_cart_customer(call.store, call.now, call.cart_id(), body.customer_id, body.version)
+    return cart_response(call, cart, 201)
+
+
+@route(f"{V3}/carts/{{cart_id}}", "DELETE", write=True)
+async def delete_cart(call: Call) -> Response:
+    ops.delete_cart(call.store, call.cart_id())
+    return Response(status_code=204)
+
+
+@route(f"{V3}/carts/{{cart_id}}/items", "POST", write=True)
+async def add_cart_items(call: Call) -> Response:
+    body = parse(AddItemsBody, await read_json(call.request))
+    cart = ops.add_items(call.store, call.now, call.cart_id(), body.line_items, body.version)
+    return cart_response(call, cart, 201)
+
+
+@route(f"{V3}/carts/{{cart_id}}/items/{{item_id}}", "PUT", write=True)
+async def update_cart_item(call: Call) -> Response:
+    body = parse(UpdateItemBody, await read_json(call.request))
+    item_id = call.request.path_params["item_id"]
+    cart_id = call.cart_id()
+    item = next((i for i in ops.get_cart(call.store, cart_id).line_items if i.id == item_id), None)
+    asked = body.line_item
+    if item is not None and (
+        asked.product_id != item.product_id or asked.variant_id not in (None, item.variant_id)
+    ):
+        raise invalid("To change the product or variant, remove the line item and add a new one.")
+    cart = ops.update_item(
+        call.store,
+        call.now,
+        cart_id,
+        item_id,
+        body.line_item.quantity,
+        body.version,
+        body.line_item.list_price,
+    )
+    return cart_response(call, cart) if cart is not None else Response(status_code=204)
+
+
+@route(f"{V3}/carts/{{cart_id}}/items/{{item_id}}", "DELETE", write=True)
+async def delete_cart_item(call: Call) -> Response:
+    body = parse(Versioned, await read_json(call.request))
+    cart = ops.remove_item(
+        call.store, call.now, call.cart_id(), call.request.path_params["item_id"], body.version
+    )
+    return cart_response(call, cart) if cart is not None else Response(status_code=204)
+
+
+@route(f"{V3}/carts/{{cart_id}}/redirect_urls", "POST", write=True)
+async def create_redirect_urls(call: Call) -> Response:
+    body = parse(RedirectUrlsBody, await read_json(call.request))
+    urls = ops.create_redirect_urls(
+        call.store, call.now, call.cart_id(), str(call.request.base_url), body.query_params
+    )
+    return envelope(redirect_urls_view(urls), 201)
+
+
+@route(f"{V3}/checkouts/{{cart_id}}", "GET", write=False)
+async def get_checkout(call: Call) -> Response:
+    return checkout_response(call, ops.get_cart(call.store, call.cart_id()))
+
+
+@route(f"{V3}/checkouts/{{cart_id}}", "PUT", write=True)
+async def update_checkout(call: Call) -> Response:
+    body = parse(CustomerMessageBody, await read_json(call.request))
+    cart = ops.update_customer_message(
+        call.store, call.now, call.cart_id(), body.customer_message, body.version
+    )
+    return checkout_response(call, cart)
+
+
+@route(f"{V3}/checkouts/{{cart_id}}/billing-address", "POST", write=True)
+async def add_billing_address(call: Call) -> Response:
+    body = parse(AddressBody, await read_json(call.request))
+    cart = ops.add_billing_address(call.store, call.now, call.cart_id(), body, body.version)
+    return checkout_response(call, cart)
+
+
+@route(f"{V3}/checkouts/{{cart_id}}/billing-address/{{address_id}}", "PUT", write=True)
+async def update_billing_address(call: Call) -> Response:
+    body = parse(AddressBody, await read_json(call.request))
+    address_id = call.request.path_params["address_id"]
+    cart = ops.update_billing_address(call.store, call.now, call.cart_id(), address_id, body, body.version)
+    return checkout_response(call, cart)
+
+
+@route(f"{V3}/checkouts/{{cart_id}}/consignments", "POST", write=True)
+async def add_consignments(call: Call) -> Response:
+    data = await read_json(call.request)
+    bodies = [parse(ConsignmentBody, item) for item in (data if isinstance(data, list) else [data])]
+    version = next((b.version for b in bodies if b.version is not None), None)
+    cart = ops.add_consignments(call.store, call.now, call.cart_id(), list(bodies), version)
+    return checkout_response(call, cart)
+
+
+@route(f"{V3}/checkouts/{{cart_id}}/consignments/{{consignment_id}}", "PUT", write=True)
+async def update_consignment(call: Call) -> Response:
+    body = parse(UpdateConsignmentBody, await read_json(call.request))
+    cart = ops.update_consignment(
+        call.store,
+        call.now,
+        call.cart_id(),
+        call.request.path_params["consignment_id"],
+        address=body.address,
+        line_items=body.line_items,
+        shipping_option_id=body.shipping_option_id,
+        expected_version=body.version,
+    )
+    return checkout_response(call, cart)
+
+
+@route(f"{V3}/checkouts/{{cart_id}}/consignments/{{consignment_id}}", "DELETE", write=True)
+async def delete_consignment(call: Call) -> Response:
+    body = parse(Versioned, await read_json(call.request))
+    consignment_id = call.request.path_params["consignment_id"]
+    cart = ops.delete_consignment(call.store, call.now, call.cart_id(), consignment_id, body.version)
+    return checkout_response(call, cart)
+
+
+@route(f"{V3}/checkouts/{{cart_id}}/coupons", "POST", write=True)
+async def add_coupon(call: Call) -> Response:
+    body = parse(CouponBody, await read_json(call.request))
+    cart = ops.apply_coupon(call.store, call.now, call.cart_id(), body.coupon_code, body.version)
+    return checkout_response(call, cart)
+
+
+@route(f"{V3}/checkouts/{{cart_id}}/coupons/{{coupon_code}}", "DELETE", write=True)
+async def delete_coupon(call: Call) -> Response:
+    body = parse(Versioned, await read_json(call.request))
+    code = call.request.path_params["coupon_code"]
+    cart = ops.remove_coupon(call.store, call.now, call.cart_id(), code, body.version)
+    return checkout_response(call, cart)
+
+
+@route(f"{V3}/checkouts/{{cart_id}}/orders", "POST", write=True)
+async def create_order(call: Call) -> Response:
+    order = ops.create_order(call.store, call.now, call.cart_id())
+    return envelope({"id": order.id})
+
+
+@route(f"{V3}/checkouts/{{cart_id}}/token", "POST", write=True)
+async def create_checkout_token(call: Call) -> Response:
+    body = parse(TokenBody, await read_json(call.request))
+    token = ops.create_checkout_token(call.store, call.now, call.cart_id(), body.maxUses, body.ttl)
+    return envelope({"checkoutToken": token})
+
+
+@route(f"{V2}/orders/{{order_id:int}}", "GET", write=False)
+async def get_order(call: Call) -> Response:
+    order = ops.get_order(call.store, call.request.path_params["order_id"])
+    store_hash = call.request.path_params["store_hash"]
+    return json_response(order_v2_view(order, store_hash, str(call.request.base_url)))
+
+
+ROUTES: list[Route] = [
+    create_cart,
+    get_cart,
+    update_cart,
+    delete_cart,
+    add_cart_items,
+    update_cart_item,
+    delete_cart_item,
+    create_redirect_urls,
+    get_checkout,
+    update_checkout,
+    add_billing_address,
+    update_billing_address,
+    add_consignments,
+    update_consignment,
+    delete_consignment,
+    add_coupon,
+    delete_coupon,
+    create_order,
+    create_checkout_token,
+    get_order,
+]
+
+
+def routes() -> list[BaseRoute]:
+    return list(ROUTES)

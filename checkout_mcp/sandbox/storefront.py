@@ -1,0 +1,668 @@
+"""The storefront surface under /api/storefront: camelCase JSON, a shopper session, no API token.
+
+Shapes follow checkouts.sf.yml, carts.sf.yml and orders.sf.yml; operations only the early-access
+seed (004) documents keep its paths and `{"data": ...}` envelopes (GET /checkouts, payments,
+shipping options, POST .../order). A shopper reaches only the carts its session holds (cookie
+SHOP_SESSION_TOKEN): any other checkout or order is 404, as on a real storefront. POST /carts
+starts a session if the request has none; a redirect-URL visit (shopper.py) attaches a
+server-made cart. Write operations take the spec's optional `version` (409 on a mismatch).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field, RootModel
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Route
+
+from checkout_mcp.sandbox import operations as ops
+from checkout_mcp.sandbox.errors import SandboxError, not_found
+from checkout_mcp.sandbox.management import json_response, parse, read_json
+from checkout_mcp.sandbox.shopper import SESSION_COOKIE
+from checkout_mcp.sandbox.state import (
+    FINALIZED_STATUS_ID,
+    Address,
+    Cart,
+    LineItem,
+    Order,
+    OrderLine,
+    ShippingMethod,
+    StoreState,
+)
+from checkout_mcp.sandbox.totals import CURRENCY_EXPONENTS, Totals, coupon_display_name
+
+if TYPE_CHECKING:
+    from checkout_mcp.sandbox.app import Sandbox
+
+PREFIX = "/api/storefront"
+INCLUDE_OPTIONS = "consignments.availableShippingOptions"
+CURRENCIES = {"USD": ("US Dollars", "$"), "EUR": ("Euro", "€"), "GBP": ("British Pound", "£")}
+COUNTRIES = {"US": "United States", "CA": "Canada", "GB": "United Kingdom", "DE": "Germany", "FR": "France"}
+COUPON_TYPE_CODES = {"percentage_discount": 1, "per_total_discount": 2, "free_shipping": 4}
+ORDER_STATUSES = {0: "INCOMPLETE", FINALIZED_STATUS_ID: "AWAITING_FULFILLMENT"}
+Json = dict[str, Any]
+Body = TypeVar("Body", bound=BaseModel)
+
+
+# --- JSON in and out -----------------------------------------------------------------------------
+
+
+def snake(key: str) -> str:
+    """camelCase to snake_case, digits left alone ("address1" stays, "firstName" -> "first_name")."""
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", key).lower()
+
+
+def snake_keys(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {snake(str(k)): snake_keys(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [snake_keys(v) for v in value]
+    return value
+
+
+async def body_of(request: Request, model: type[Body]) -> Body:
+    """The camelCase JSON body validated as a snake_case model (422 naming each invalid field)."""
+    return parse(model, snake_keys(await read_json(request)))
+
+
+# --- request bodies ------------------------------------------------------------------------------
+
+
+class Versioned(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    version: int | None = None
+
+
+class CreateCartBody(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    line_items: list[ops.ItemRequest] = Field(min_length=1)
+    locale: str = Field(default="en", max_length=20)
+
+
+class CheckoutUpdateBody(Versioned):
+    customer_message: str
+
+
+class LineItemQuantity(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    quantity: int = Field(ge=0)
+
+
+class CartItemBody(Versioned):
+    line_item: LineItemQuantity
+
+
+class BillingAddressBody(ops.AddressData):
+    version: int | None = None
+
+
+class ConsignmentCreateBody(ops.ConsignmentRequest):
+    version: int | None = None
+
+
+class ConsignmentCreateList(RootModel[list[ConsignmentCreateBody]]):
+    """POST /consignments takes a list."""
+
+
+class ConsignmentUpdateBody(Versioned):
+    address: ops.AddressData | None = None
+    line_items: list[ops.ConsignmentLine] | None = None
+    shipping_option_id: str | None = None
+
+
+class CouponBody(Versioned):
+    coupon_code: str = Field(min_length=1, max_length=255)
+
+
+class GiftCertificateBody(Versioned):
+    gift_certificate_code: str = Field(min_length=1, max_length=255)
+
+
+class OrderBody(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    customer_message: str | None = None
+
+
+# --- views ---------------------------------------------------------------------------------------
+
+
+def currency_view(code: str) -> Json:
+    name, symbol = CURRENCIES.get(code, (code, code))
+    return {"code": code, "name": name, "symbol": symbol, "decimalPlaces": CURRENCY_EXPONENTS.get(code, 2)}
+
+
+def address_view(address: Address) -> Json:
+    return {
+        "id": address.id,
+        "firstName": address.first_name,
+        "lastName": address.last_name,
+        "email": address.email,
+        "company": address.company,
+        "address1": address.address1,
+        "address2": address.address2,
+        "city": address.city,
+        "stateOrProvince": address.state_or_province,
+        "stateOrProvinceCode": address.state_or_province_code,
+        "country": COUNTRIES.get(address.country_code, address.country_code),
+        "countryCode": address.country_code,
+        "postalCode": address.postal_code,
+        "phone": address.phone,
+        "customFields": [],
+    }
+
+
+def line_item_view(item: LineItem, totals: Totals) -> Json:
+    line = totals.lines[item.id]
+    return {
+        "id": item.id,
+        "parentId": None,
+        "productId": item.product_id,
+        "variantId": item.variant_id,
+        "sku": item.sku,
+        "name": item.name,
+        "url": "",
+        "imageUrl": "",
+        "type": item.type,
+        "quantity": item.quantity,
+        "isTaxable": item.is_taxable,
+        "isShippingRequired": item.type == "physical",
+        "isMutable": True,
+        "addedByPromotion": False,
+        "discounts": [],
+        "discountAmount": Decimal("0"),
+        "couponAmount": line.discount_amount,
+        "originalPrice": item.list_price,
+        "listPrice": item.list_price,
+        "salePrice": item.list_price,
+        "extendedListPrice": line.extended_list_price,
+        "extendedSalePrice": line.extended_list_price,
+        "options": [
+            {"name": o.option_display_name, "nameId": o.option_id, "value": o.label, "valueId": o.id}
+            for o in item.options
+        ],
+    }
+
+
+def cart_view(cart: Cart, totals: Totals) -> Json:
+    """carts.sf.yml responseCart (also the `cart` inside a checkout)."""
+    cart_amount = totals.cart_amount_inc_tax if totals.tax_included else totals.cart_amount_ex_tax
+    return {
+        "id": cart.id,
+        "customerId": cart.customer_id,
+        "email": cart.email,
+        "currency": currency_view(cart.currency),
+        "isTaxIncluded": totals.tax_included,
+        "baseAmount": totals.base_amount,
+        "discountAmount": Decimal("0"),
+        "cartAmount": cart_amount,
+        "coupons": [
+            {
+                "id": c.coupon_id,
+                "code": c.code,
+                "displayName": c.display_name,
+                "couponType": c.coupon_type,
+                "discountedAmount": c.discounted_amount,
+            }
+            for c in totals.coupons
+        ],
+        "discounts": [{"id": c.coupon_id, "discountedAmount": c.discounted_amount} for c in totals.coupons],
+        "lineItems": {
+            "physicalItems": [line_item_view(i, totals) for i in cart.line_items if i.type == "physical"],
+            "digitalItems": [line_item_view(i, totals) for i in cart.line_items if i.type == "digital"],
+            "giftCertificates": [],
+            "customItems": [],
+        },
+        "locale": cart.locale,
+        "createdTime": cart.created_time,
+        "updatedTime": cart.updated_time,
+        "version": cart.version,
+    }
+
+
+def shipping_option_view(method: ShippingMethod) -> Json:
+    return {
+        "id": method.id,
+        "type": method.type,
+        "description": method.description,
+        "cost": method.cost,
+        "transitTime": method.transit_time,
+        "imageUrl": "",
+        "additionalDescription": "",
+    }
+
+
+def consignment_views(store: StoreState, cart: Cart, totals: Totals, with_options: bool) -> list[Json]:
+    views = []
+    for consignment in cart.consignments:
+        money = totals.consignments[consignment.id]
+        offered = ops.available_shipping_options(store, cart.id, consignment.id)
+        selected = next((m for m in offered if m.id == consignment.selected_shipping_option_id), None)
+        shipping = money.shipping_cost_inc_tax if totals.tax_included else money.shipping_cost_ex_tax
+        view: Json = {
+            "id": consignment.id,
+            "address": address_view(consignment.address),
+            "selectedShippingOption": shipping_option_view(selected) if selected else None,
+            "shippingCost": shipping,
+            "shippingCostBeforeDiscount": shipping + money.coupon_discount,
+            "handlingCost": money.handling_cost_inc_tax
+            if totals.tax_included
+            else money.handling_cost_ex_tax,
+            "couponDiscounts": [{"code": c.code, "amount": money.coupon_discount} for c in totals.coupons]
+            if money.coupon_discount
+            else [],
+            "discounts": [],
+            "lineItemIds": list(consignment.line_item_ids),
+        }
+        if with_options:
+            view["availableShippingOptions"] = [shipping_option_view(m) for m in offered]
+        views.append(view)
+    return views
+
+
+def checkout_view(store: StoreState, cart: Cart, now: datetime, *, with_options: bool = False) -> Json:
+    """checkouts.sf.yml checkout_Full."""
+    totals = ops.checkout_totals(store, cart, now)
+    included = totals.tax_included
+    shipping = totals.shipping_cost_total_inc_tax if included else totals.shipping_cost_total_ex_tax
+    return {
+        "id": cart.id,
+        "cart": cart_view(cart, totals),
+        "billingAddress": address_view(cart.billing_address) if cart.billing_address else None,
+        "consignments": consignment_views(store, cart, totals, with_options),
+        "coupons": [
+            {
+                "id": c.coupon_id,
+                "code": c.code,
+                "displayName": c.display_name,
+                "couponType": COUPON_TYPE_CODES.get(c.coupon_type, 0),
+                "discountedAmount": c.discounted_amount,
+            }
+            for c in totals.coupons
+        ],
+        "orderId": str(cart.order_id) if cart.order_id is not None else None,
+        "shippingCostTotal": shipping,
+        "shippingCostBeforeDiscount": shipping
+        + sum((c.coupon_discount for c in totals.consignments.values()), Decimal(0)),
+        "giftWrappingCostTotal": Decimal("0"),
+        "handlingCostTotal": totals.handling_cost_total_inc_tax
+        if included
+        else totals.handling_cost_total_ex_tax,
+        "taxTotal": totals.tax_total,
+        "taxes": [{"name": t.name, "amount": t.amount} for t in totals.taxes],
+        "subtotal": totals.subtotal_inc_tax if included else totals.subtotal_ex_tax,
+        "grandTotal": totals.grand_total,
+        "giftCertificates": [
+            {
+                "code": g.code,
+                "balance": g.balance,
+                "used": g.used,
+                "remaining": g.remaining,
+                "purchaseDate": None,
+            }
+            for g in totals.gift_certificates
+        ],
+        "isStoreCreditApplied": False,
+        "outstandingBalance": totals.outstanding_balance,
+        "customerMessage": cart.customer_message,
+        "channelId": cart.channel_id,
+        "fees": [],
+        "promotions": [],
+        "version": cart.version,
+        "createdTime": cart.created_time,
+        "updatedTime": cart.updated_time,
+    }
+
+
+def order_item_view(line: OrderLine, tax_included: bool) -> Json:
+    return {
+        "productId": line.product_id,
+        "variantId": line.variant_id,
+        "sku": line.sku,
+        "name": line.name,
+        "type": line.type,
+        "quantity": line.quantity,
+        "isShippingRequired": line.type == "physical",
+        "listPrice": line.base_price,
+        "salePrice": line.price_inc_tax if tax_included else line.price_ex_tax,
+        "extendedListPrice": line.base_price * line.quantity,
+        "extendedSalePrice": line.total_inc_tax if tax_included else line.total_ex_tax,
+        "discounts": [],
+    }
+
+
+def order_view(store: StoreState, order: Order) -> Json:
+    """orders.sf.yml Order (`lineItems` as the spec has it: a list of one grouping object)."""
+    included = store.settings.tax_included
+    places = CURRENCY_EXPONENTS.get(order.currency, 2)
+    coupons = [store.coupons[code.upper()] for code in order.coupon_codes if code.upper() in store.coupons]
+    return {
+        "orderId": order.id,
+        "cartId": order.cart_id,
+        "customerId": str(order.customer_id),
+        "currency": currency_view(order.currency),
+        "isTaxIncluded": included,
+        "baseAmount": order.subtotal_inc_tax if included else order.subtotal_ex_tax,
+        "discountAmount": order.discount_amount,
+        "totalDiscount": order.discount_amount,
+        "giftWrappingCostTotal": Decimal("0"),
+        "orderAmount": order.total_inc_tax,
+        "orderAmountAsInteger": int(order.total_inc_tax.scaleb(places)),
+        "coupons": [
+            {
+                "id": str(c.id),
+                "code": c.code,
+                "displayName": coupon_display_name(c, order.currency),
+                "couponType": c.type,
+            }
+            for c in coupons
+        ],
+        "lineItems": [
+            {
+                "physicalItems": [order_item_view(x, included) for x in order.lines if x.type == "physical"],
+                "digitalItems": [order_item_view(x, included) for x in order.lines if x.type == "digital"],
+                "giftCertificate": [],
+            }
+        ],
+        "billingAddress": address_view(order.billing_address),
+        "status": ORDER_STATUSES.get(order.status_id, "PENDING"),
+        "hasDigitalItems": any(x.type == "digital" for x in order.lines),
+        "isDownloadable": order.status_id == FINALIZED_STATUS_ID,
+        "isComplete": order.status_id == FINALIZED_STATUS_ID,
+        "customerMessage": order.customer_message,
+        "shippingCostTotal": order.shipping_cost_inc_tax if included else order.shipping_cost_ex_tax,
+        "handlingCostTotal": order.handling_cost_inc_tax if included else order.handling_cost_ex_tax,
+        "taxes": [{"name": "Tax", "amount": order.total_tax}] if order.total_tax else [],
+        "taxTotal": order.total_tax,
+        "channelId": 1,
+    }
+
+
+# --- the shopper's request -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Shopper:
+    """One storefront request: the store as it is now, the time, and the shopper's session."""
+
+    store: StoreState
+    now: datetime
+    session: str | None
+
+    @classmethod
+    def of(cls, request: Request) -> Shopper:
+        sandbox: Sandbox = request.app.state.sandbox
+        return cls(sandbox.store, sandbox.clock.now(), request.cookies.get(SESSION_COOKIE))
+
+    def checkout(self, request: Request) -> Cart:
+        return ops.session_cart(self.store, self.session, request.path_params["checkoutId"])
+
+    def order(self, request: Request) -> Order:
+        """An order placed from one of the session's carts (the session keeps the ids of finalized carts)."""
+        order = self.store.orders.get(request.path_params["orderId"])
+        if order is None or order.cart_id not in self.store.sessions.get(self.session or "", []):
+            raise not_found("Order")
+        return order
+
+    def respond(self, cart: Cart, request: Request) -> Response:
+        with_options = INCLUDE_OPTIONS in request.query_params.get("include", "").split(",")
+        return json_response(checkout_view(self.store, cart, self.now, with_options=with_options))
+
+
+# --- handlers ------------------------------------------------------------------------------------
+
+
+async def create_cart(request: Request) -> Response:
+    shopper = Shopper.of(request)
+    body = await body_of(request, CreateCartBody)
+    cart = ops.create_cart(
+        shopper.store, shopper.now, body.line_items, locale=body.locale, source="storefront"
+    )
+    session = ops.attach_cart_to_session(shopper.store, shopper.session, cart.id)
+    response = json_response(cart_view(cart, ops.checkout_totals(shopper.store, cart, shopper.now)))
+    if session != shopper.session:
+        response.set_cookie(SESSION_COOKIE, session, httponly=True, samesite="lax")
+    return response
+
+
+async def list_checkouts(request: Request) -> Response:
+    shopper = Shopper.of(request)
+    carts = ops.session_carts(shopper.store, shopper.session)
+    return json_response({"data": [checkout_view(shopper.store, cart, shopper.now) for cart in carts]})
+
+
+async def get_checkout(request: Request) -> Response:
+    shopper = Shopper.of(request)
+    return shopper.respond(shopper.checkout(request), request)
+
+
+async def update_checkout(request: Request) -> Response:
+    shopper = Shopper.of(request)
+    cart = shopper.checkout(request)
+    body = await body_of(request, CheckoutUpdateBody)
+    ops.update_customer_message(shopper.store, shopper.now, cart.id, body.customer_message, body.version)
+    return shopper.respond(cart, request)
+
+
+async def update_item(request: Request) -> Response:
+    shopper = Shopper.of(request)
+    cart = shopper.checkout(request)
+    if request.path_params["cartId"] != cart.id:
+        raise not_found("Cart")
+    body = await body_of(request, CartItemBody)
+    item_id = request.path_params["itemId"]
+    left = ops.update_item(
+        shopper.store, shopper.now, cart.id, item_id, body.line_item.quantity, body.version
+    )
+    return shopper.respond(left, request) if left else Response(status_code=204)
+
+
+async def remove_item(request: Request) -> Response:
+    shopper = Shopper.of(request)
+    cart = shopper.checkout(request)
+    if request.path_params["cartId"] != cart.id:
+        raise not_found("Cart")
+    left = ops.remove_item(shopper.store, shopper.now, cart.id, request.path_params["itemId"])
+    return shopper.respond(left, request) if left else Response(status_code=204)
+
+
+async def add_billing_address(request: Request) -> Response:
+    shopper = Shopper.of(request)
+    cart = shopper.checkout(request)
+    body = await body_of(request, BillingAddressBody)
+    ops.add_billing_address(shopper.store, shopper.now, cart.id, body, body.version)
+    return shopper.respond(cart, request)
+
+
+async def update_billing_address(request: Request) -> Response:
+    shopper = Shopper.of(request)
+    cart = shopper.checkout(request)
+    body = await body_of(request, BillingAddressBody)
+    address_id = request.path_params["addressId"]
+    ops.update_billing_address(shopper.store, shopper.now, cart.id, address_id, body, body.version)
+    return shopper.respond(cart, request)
+
+
+async def add_consignments(request: Request) -> Response:
+    shopper = Shopper.of(request)
+    cart = shopper.checkout(request)
+    requests = (await body_of(request, ConsignmentCreateList)).root
+    versions = {r.version for r in requests if r.version is not None}
+    if len(versions) > 1:
+        raise SandboxError(422, "All consignments in one request must carry the same version.")
+    ops.add_consignments(shopper.store, shopper.now, cart.id, requests, next(iter(versions), None))
+    return shopper.respond(cart, request)
+
+
+async def update_consignment(request: Request) -> Response:
+    shopper = Shopper.of(request)
+    cart = shopper.checkout(request)
+    body = await body_of(request, ConsignmentUpdateBody)
+    ops.update_consignment(
+        shopper.store,
+        shopper.now,
+        cart.id,
+        request.path_params["consignmentId"],
+        address=body.address,
+        line_items=body.line_items,
+        shipping_option_id=body.shipping_option_id,
+        expected_version=body.version,
+    )
+    return shopper.respond(cart, request)
+
+
+async def delete_consignment(request: Request) -> Response:
+    shopper = Shopper.of(request)
+    cart = shopper.checkout(request)
+    body = await body_of(request, Versioned)
+    ops.delete_consignment(
+        shopper.store, shopper.now, cart.id, request.path_params["consignmentId"], body.version
+    )
+    return shopper.respond(cart, request)
+
+
+def shipping_options_view(store: StoreState, cart: Cart, consignment_id: str) -> Json:
+    """The seed's shape: options per consignment ("shipping address"), with `selected` marked."""
+    consignment = next((c for c in cart.consignments if c.id == consignment_id), None)
+    if consignment is None:
+        raise not_found("Shipping address")
+    symbol = currency_view(cart.currency)["symbol"]
+    options = [
+        {
+            "id": m.id,
+            "description": m.description,
+            "price": m.cost,
+            "formattedPrice": f"{symbol}{m.cost}",
+            "imageUrl": "",
+            "selected": m.id == consignment.selected_shipping_option_id,
+            "transitTime": m.transit_time,
+        }
+        for m in ops.available_shipping_options(store, cart.id, consignment_id)
+    ]
+    return {"meta": {}, "data": {"shippingOptions": {consignment_id: options}}}
+
+
+async def list_shipping_options(request: Request) -> Response:
+    shopper = Shopper.of(request)
+    cart = shopper.checkout(request)
+    return json_response(shipping_options_view(shopper.store, cart, request.path_params["consignmentId"]))
+
+
+async def select_shipping_option(request: Request) -> Response:
+    shopper = Shopper.of(request)
+    cart = shopper.checkout(request)
+    body = await body_of(request, Versioned)
+    consignment_id = request.path_params["consignmentId"]
+    option_id = request.path_params["optionId"]
+    ops.select_shipping_option(shopper.store, shopper.now, cart.id, consignment_id, option_id, body.version)
+    return json_response(shipping_options_view(shopper.store, cart, consignment_id))
+
+
+async def list_payment_methods(request: Request) -> Response:
+    shopper = Shopper.of(request)
+    shopper.checkout(request)
+    methods = [
+        {"id": m.id, "logoUrl": "", "method": m.name, "supportedCards": m.supported_cards, "type": m.type}
+        for m in shopper.store.payment_methods
+    ]
+    return json_response({"meta": {}, "data": {"paymentMethods": methods}})
+
+
+async def apply_gift_certificate(request: Request) -> Response:
+    shopper = Shopper.of(request)
+    cart = shopper.checkout(request)
+    body = await body_of(request, GiftCertificateBody)
+    ops.apply_gift_certificate(shopper.store, shopper.now, cart.id, body.gift_certificate_code, body.version)
+    return shopper.respond(cart, request)
+
+
+async def remove_gift_certificate(request: Request) -> Response:
+    shopper = Shopper.of(request)
+    cart = shopper.checkout(request)
+    body = await body_of(request, Versioned)
+    ops.remove_gift_certificate(
+        shopper.store, shopper.now, cart.id, request.path_params["code"], body.version
+    )
+    return shopper.respond(cart, request)
+
+
+async def apply_coupon(request: Request) -> Response:
+    shopper = Shopper.of(request)
+    cart = shopper.checkout(request)
+    body = await body_of(request, CouponBody)
+    ops.apply_coupon(shopper.store, shopper.now, cart.id, body.coupon_code, body.version)
+    return shopper.respond(cart, request)
+
+
+async def remove_coupon(request: Request) -> Response:
+    shopper = Shopper.of(request)
+    cart = shopper.checkout(request)
+    body = await body_of(request, Versioned)
+    ops.remove_coupon(shopper.store, shopper.now, cart.id, request.path_params["code"], body.version)
+    return shopper.respond(cart, request)
+
+
+async def create_order(request: Request) -> Response:
+    shopper = Shopper.of(request)
+    cart = shopper.checkout(request)
+    body = await body_of(request, OrderBody)
+    if body.customer_message is not None:
+        ops.update_customer_message(shopper.store, shopper.now, cart.id, body.customer_message)
+    order = ops.create_order(shopper.store, shopper.now, cart.id)
+    return json_response({"meta": {}, "data": {"order": order_view(shopper.store, order)}})
+
+
+async def get_order(request: Request) -> Response:
+    shopper = Shopper.of(request)
+    return json_response(order_view(shopper.store, shopper.order(request)))
+
+
+async def finalize_order(request: Request) -> Response:
+    """Seed 004: "Finalizes the order - applicable only to hosted payments"; then the cart is gone.
+
+    The session keeps the cart's id, so the shopper can still read the order.
+    """
+    shopper = Shopper.of(request)
+    order = ops.finalize_order(shopper.store, shopper.now, shopper.order(request).id)
+    shopper.store.carts.pop(order.cart_id, None)
+    return json_response(order_view(shopper.store, order))
+
+
+def routes() -> list[BaseRoute]:
+    checkout = PREFIX + "/checkouts/{checkoutId}"
+    consignment = checkout + "/consignments/{consignmentId}"
+    options = checkout + "/shipping-addresses/{consignmentId}/options"
+    item = checkout + "/carts/{cartId}/items/{itemId}"
+    order = PREFIX + "/orders/{orderId:int}"
+    return [
+        Route(PREFIX + "/carts", create_cart, methods=["POST"]),
+        Route(PREFIX + "/checkouts", list_checkouts, methods=["GET"]),
+        Route(checkout, get_checkout, methods=["GET"]),
+        Route(checkout, update_checkout, methods=["PUT"]),
+        Route(item, update_item, methods=["PUT"]),
+        Route(item, remove_item, methods=["DELETE"]),
+        Route(checkout + "/billing-address", add_billing_address, methods=["POST"]),
+        Route(checkout + "/billing-address/{addressId}", update_billing_address, methods=["PUT"]),
+        Route(checkout + "/consignments", add_consignments, methods=["POST"]),
+        Route(consignment, update_consignment, methods=["PUT"]),
+        Route(consignment, delete_consignment, methods=["DELETE"]),
+        Route(options, list_shipping_options, methods=["GET"]),
+        Route(options + "/{optionId}", select_shipping_option, methods=["PUT"]),
+        Route(checkout + "/payments", list_payment_methods, methods=["GET"]),
+        Route(checkout + "/gift-certificates", apply_gift_certificate, methods=["POST"]),
+        Route(checkout + "/gift-certificates/{code}", remove_gift_certificate, methods=["DELETE"]),
+        Route(checkout + "/coupons", apply_coupon, methods=["POST"]),
+        Route(checkout + "/coupons/{code}", remove_coupon, methods=["DELETE"]),
+        Route(checkout + "/order", create_order, methods=["POST"]),
+        Route(order, get_order, methods=["GET"]),
+        Route(order, finalize_order, methods=["PUT"]),
+    ]
