@@ -1,0 +1,358 @@
+"""The one HTTP path to a BigCommerce store: pooled httpx client, rate-limit pacing, safe retries.
+
+Both API bindings send every request through `Transport.request`, so the rules live in one place:
+- Pacing: when X-Rate-Limit-Requests-Left reaches 0, the next request waits
+  X-Rate-Limit-Time-Reset-Ms instead of earning a 429.
+- Retries (tenacity): idempotent requests (GET, PUT, DELETE) are retried on 429, 502/503/504,
+  timeouts and dropped connections; a POST only on a 429 or when the connection was never made,
+  because anything else may have reached the store. Waits are jittered exponential backoff (a 429
+  waits what the store asks), bounded by a number of attempts and a total wait.
+- Ids: path segments built from arguments are validated and percent-escaped here.
+- JSON is decoded with `Decimal` for every number that has a fraction, so money never becomes float.
+
+`sleep` and `now` are injectable so tests drive the sandbox's Clock instead of waiting.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import random
+import re
+import time
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any, TypeVar
+from urllib.parse import quote
+
+import anyio
+import httpx
+from tenacity import AsyncRetrying, RetryCallState, retry_if_exception
+
+from checkout_mcp.bigcommerce.errors import (
+    BigCommerceError,
+    InvalidIdentifier,
+    RateLimited,
+    UnexpectedResponse,
+    UpstreamError,
+    UpstreamUnavailable,
+    error_class_for,
+)
+
+logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
+Sleep = Callable[[float], Awaitable[None]]
+
+IDEMPOTENT_METHODS = frozenset({"GET", "PUT", "DELETE", "HEAD", "OPTIONS"})
+RETRYABLE_STATUSES = frozenset({429, 502, 503, 504})
+DEFAULT_TIMEOUT = httpx.Timeout(connect=5.0, read=30.0, write=30.0, pool=10.0)
+DEFAULT_LIMITS = httpx.Limits(max_connections=20, max_keepalive_connections=10, keepalive_expiry=30.0)
+REQUEST_ID_HEADERS = ("X-Request-Id", "X-Correlation-Id", "Request-Id")
+# Errors raised before a single byte of the request could have left this process.
+NOT_SENT_ERRORS: tuple[type[httpx.TransportError], ...] = (
+    httpx.ConnectError,
+    httpx.ConnectTimeout,
+    httpx.PoolTimeout,
+)
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How hard to try: attempts include the first one; waits are in seconds."""
+
+    max_attempts: int = 4
+    base_delay: float = 0.5
+    max_delay: float = 8.0
+    max_total_wait: float = 45.0
+
+    def backoff(self, attempt: int, rng: random.Random) -> float:
+        """Exponential backoff with "equal jitter": half fixed, half random, capped at max_delay."""
+        ceiling = min(self.max_delay, self.base_delay * 2 ** (attempt - 1))
+        return ceiling / 2 + rng.uniform(0, ceiling / 2)
+
+
+# --- ids and path segments -------------------------------------------------------------------------
+
+_UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+MAX_SEGMENT_LENGTH = 255
+
+
+def uuid_segment(value: str, what: str) -> str:
+    """A cart/checkout id: must be a UUID in its canonical 8-4-4-4-12 form."""
+    if not isinstance(value, str) or not _UUID.match(value):
+        raise InvalidIdentifier(what, "expected a UUID like 306d57d7-124e-4112-82cd-35e060c0d4d9")
+    return value.lower()
+
+
+def segment(value: str, what: str) -> str:
+    """Any other id or code, percent-escaped so it stays exactly one path segment."""
+    if not isinstance(value, str) or not value.strip():
+        raise InvalidIdentifier(what, "it is empty")
+    if len(value) > MAX_SEGMENT_LENGTH:
+        raise InvalidIdentifier(what, f"it is longer than {MAX_SEGMENT_LENGTH} characters")
+    if value in {".", ".."}:
+        raise InvalidIdentifier(what, "'.' and '..' are not ids")
+    return quote(value, safe="")
+
+
+def order_segment(order_id: int) -> str:
+    """An order id: a positive integer."""
+    if isinstance(order_id, bool) or not isinstance(order_id, int) or order_id < 1:
+        raise InvalidIdentifier("order id", "expected a positive integer")
+    return str(order_id)
+
+
+# --- JSON --------------------------------------------------------------------------------------------
+
+
+def money(value: Any) -> Decimal:
+    """A JSON amount (number, numeric string as v2 sends, or missing) as Decimal."""
+    if value is None or value == "":
+        return Decimal("0")
+    if isinstance(value, Decimal):
+        return value
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        raise TypeError(f"expected a JSON number for an amount, got {type(value).__name__}")
+    return Decimal(value)
+
+
+def decode_json(response: httpx.Response) -> Any:
+    """The response body as JSON with Decimal fractions; None for an empty body."""
+    if response.status_code == 204 or not response.content:
+        return None
+    return json.loads(response.text, parse_float=Decimal)
+
+
+# --- the transport -------------------------------------------------------------------------------------
+
+
+class Transport:
+    """One pooled `httpx.AsyncClient` for one API host, with pacing and retries.
+
+    Pass `transport=httpx.ASGITransport(app=...)` to talk to an in-process ASGI app (the sandbox),
+    or nothing for real HTTP to `base_url`.
+    """
+
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        transport: httpx.AsyncBaseTransport | None = None,
+        timeout: httpx.Timeout = DEFAULT_TIMEOUT,
+        limits: httpx.Limits = DEFAULT_LIMITS,
+        retry: RetryPolicy | None = None,
+        sleep: Sleep = anyio.sleep,
+        now: Callable[[], float] = time.monotonic,
+        rng: random.Random | None = None,
+    ) -> None:
+        self._client = httpx.AsyncClient(
+            base_url=base_url,
+            transport=transport,
+            timeout=timeout,
+            limits=limits,
+            headers={"Accept": "application/json"},
+            follow_redirects=False,
+        )
+        self.retry = retry or RetryPolicy()
+        self._sleep = sleep
+        self._now = now
+        self._rng = rng or random.Random()
+        self._resume_at = 0.0
+
+    async def aclose(self) -> None:
+        await self._client.aclose()
+
+    async def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        operation: str,
+        parse: Callable[[Any], T],
+        json_body: Any = None,
+        params: Mapping[str, str] | None = None,
+        headers: Mapping[str, str] | None = None,
+        if_ambiguous: str | None = None,
+    ) -> T:
+        """Send one logical request (retrying where safe) and return `parse` of its decoded JSON body.
+
+        A body `parse` cannot read (missing member, wrong type) raises `UnexpectedResponse`.
+        `if_ambiguous` tells the caller how to find out whether a non-idempotent request took
+        effect when its outcome is unknown; it ends up in the error message.
+        """
+        call = _Call(method.upper(), path, operation, json_body, params, headers, if_ambiguous)
+        retrying = AsyncRetrying(
+            retry=retry_if_exception(_is_retryable),
+            wait=self._wait,
+            stop=self._stop,
+            sleep=self._sleep,
+            before_sleep=_log_retry,
+            reraise=True,
+        )
+        return parse_answer(await retrying(self._attempt, call), parse, call)
+
+    async def _attempt(self, call: _Call) -> _Answer:
+        await self._pace()
+        try:
+            response = await self._client.request(
+                call.method, call.path, json=call.json_body, params=call.params, headers=call.headers
+            )
+        except httpx.TransportError as exc:
+            raise _unavailable(call, exc) from None
+        self._note_rate_limit(response)
+        if response.status_code >= 400:
+            raise _error_from(response, call)
+        try:
+            return _Answer(response.status_code, decode_json(response))
+        except ValueError:
+            raise UpstreamUnavailable(
+                operation=call.operation,
+                reason=f"the store answered {response.status_code} with a body that is not valid JSON",
+                ambiguous=not call.idempotent,
+                hint=call.if_ambiguous,
+            ) from None
+
+    async def _pace(self) -> None:
+        """Wait out an exhausted rate-limit window rather than spend a request on a 429."""
+        remaining = self._resume_at - self._now()
+        if remaining > 0:
+            logger.info("rate-limit quota used up; waiting %.3f s for the window to reset", remaining)
+            await self._sleep(remaining)
+
+    def _note_rate_limit(self, response: httpx.Response) -> None:
+        left = _header_number(response, "X-Rate-Limit-Requests-Left")
+        reset_ms = _header_number(response, "X-Rate-Limit-Time-Reset-Ms")
+        if left is not None and left <= 0 and reset_ms is not None:
+            self._resume_at = max(self._resume_at, self._now() + reset_ms / 1000)
+
+    def _wait(self, state: RetryCallState) -> float:
+        exc = state.outcome.exception() if state.outcome else None
+        if isinstance(exc, RateLimited) and exc.retry_after is not None:
+            return exc.retry_after
+        return self.retry.backoff(state.attempt_number, self._rng)
+
+    def _stop(self, state: RetryCallState) -> bool:
+        out_of_attempts = state.attempt_number >= self.retry.max_attempts
+        out_of_time = state.idle_for + (state.upcoming_sleep or 0) > self.retry.max_total_wait
+        return out_of_attempts or out_of_time
+
+
+@dataclass(frozen=True)
+class _Call:
+    method: str
+    path: str
+    operation: str
+    json_body: Any
+    params: Mapping[str, str] | None
+    headers: Mapping[str, str] | None
+    if_ambiguous: str | None
+
+    @property
+    def idempotent(self) -> bool:
+        return self.method in IDEMPOTENT_METHODS
+
+
+@dataclass(frozen=True)
+class _Answer:
+    status: int
+    body: Any
+
+
+def parse_answer(answer: _Answer, parse: Callable[[Any], T], call: _Call) -> T:
+    """Map the decoded body; a shape this client does not know is an error, never a wrong value."""
+    try:
+        return parse(answer.body)
+    except (KeyError, TypeError, ValueError, ArithmeticError) as exc:
+        raise UnexpectedResponse(
+            operation=call.operation,
+            status=answer.status,
+            detail=type(exc).__name__,
+            applied=not call.idempotent,
+            hint=call.if_ambiguous,
+        ) from None
+
+
+def _is_retryable(exc: BaseException) -> bool:
+    return isinstance(exc, UpstreamError) and exc.retryable
+
+
+def _log_retry(state: RetryCallState) -> None:
+    exc = state.outcome.exception() if state.outcome else None
+    operation = exc.operation if isinstance(exc, UpstreamError) else "request"
+    logger.warning(
+        "%s: attempt %d failed (%s); retrying in %.3f s",
+        operation,
+        state.attempt_number,
+        type(exc).__name__,
+        state.upcoming_sleep,
+    )
+
+
+def _unavailable(call: _Call, exc: httpx.TransportError) -> UpstreamUnavailable:
+    if isinstance(exc, NOT_SENT_ERRORS):
+        return UpstreamUnavailable(
+            operation=call.operation,
+            reason=f"could not connect to the store ({type(exc).__name__})",
+            ambiguous=False,
+        )
+    kind = "timed out" if isinstance(exc, httpx.TimeoutException) else "lost the connection"
+    return UpstreamUnavailable(
+        operation=call.operation,
+        reason=f"the request {kind} before an answer arrived ({type(exc).__name__})",
+        ambiguous=not call.idempotent,
+        hint=call.if_ambiguous,
+    )
+
+
+def _error_from(response: httpx.Response, call: _Call) -> BigCommerceError:
+    status = response.status_code
+    body = _error_body(response)
+    title, field_errors = _title_and_fields(body, response)
+    retryable = status in RETRYABLE_STATUSES and (call.idempotent or status == 429)
+    return error_class_for(status)(
+        status=status,
+        title=title,
+        operation=call.operation,
+        type=body.get("type") if isinstance(body.get("type"), str) else None,
+        field_errors=field_errors,
+        request_id=next((response.headers[h] for h in REQUEST_ID_HEADERS if h in response.headers), None),
+        retryable=retryable,
+        retry_after=_retry_after(response) if status == 429 else None,
+        hint=call.if_ambiguous if status >= 500 and not call.idempotent else None,
+    )
+
+
+def _error_body(response: httpx.Response) -> dict[str, Any]:
+    try:
+        body = decode_json(response)
+    except ValueError:
+        return {}
+    if isinstance(body, list):  # v2 answers errors as [{"status", "message"}]
+        return {"title": "; ".join(str(item.get("message", "")) for item in body if isinstance(item, dict))}
+    return body if isinstance(body, dict) else {}
+
+
+def _title_and_fields(body: dict[str, Any], response: httpx.Response) -> tuple[str, dict[str, Any]]:
+    title = body.get("title") or body.get("detail") or response.reason_phrase or "error"
+    errors = body.get("errors")
+    return str(title), errors if isinstance(errors, dict) else {}
+
+
+def _retry_after(response: httpx.Response) -> float | None:
+    seconds = _header_number(response, "X-Retry-After")
+    if seconds is not None:
+        return seconds
+    reset_ms = _header_number(response, "X-Rate-Limit-Time-Reset-Ms")
+    return reset_ms / 1000 if reset_ms is not None else None
+
+
+def _header_number(response: httpx.Response, name: str) -> float | None:
+    value = response.headers.get(name)
+    if value is None:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        return None
