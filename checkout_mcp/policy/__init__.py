@@ -1,0 +1,12 @@
+"""The policy layer: what every tool call must pass before it reaches the store.
+
+effects       what a tool does (read, write, destructive, irreversible), declared once per tool
+modes         configuration (PolicySettings) and the pure decision: allow, confirm, or block
+confirmation  single-use, expiring confirmation ids bound to tool, arguments, store and checkout
+ledger        the create_order idempotency ledger and its reconciliation protocol
+audit         the hash-chained, append-only audit journal; audit_cli reads it for the CLI
+redact        keeping secrets out of journals and logs
+canonical     canonical JSON, shared by confirmation binding, journal hashing and ledger keys
+durable       crash-safe file writes
+gate          the gate that applies all of the above to a tool call
+"""

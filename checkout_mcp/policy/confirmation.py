@@ -1,0 +1,133 @@
+"""Confirmation ids: how a client that cannot ask its human confirms a call it was shown.
+
+A call that needs confirmation returns `confirmation_required` with a preview and an id. The id is
+unguessable, single use, short-lived (measured on the injected Clock), and bound to what was
+previewed: the tool, the exact arguments, the store, and a fingerprint of the checkout's state.
+If any of those differ when the id comes back, the preview no longer describes what would happen,
+so the call is refused with the reason and the agent must get a fresh preview.
+
+Every redeem attempt uses the id up, whether it succeeds or not: a refused id is never retried.
+Ids live in this process's memory (hashed); replicas behind a load balancer need sticky sessions.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Any
+
+from checkout_mcp.clock import Clock
+from checkout_mcp.policy.canonical import canonical_json, sha256_hex
+
+CONFIRMATION_ID_ARGUMENT = "confirmation_id"
+DEFAULT_TTL_SECONDS = 300
+
+
+@dataclass(frozen=True)
+class Confirmation:
+    id: str
+    expires_at: datetime
+
+
+class RefusalReason(StrEnum):
+    UNKNOWN = "unknown_or_used"
+    EXPIRED = "expired"
+    TOOL_DIFFERS = "tool_differs"
+    STORE_DIFFERS = "store_differs"
+    ARGUMENTS_DIFFER = "arguments_differ"
+    CHECKOUT_CHANGED = "checkout_changed"
+
+
+class ConfirmationRefused(Exception):
+    """The confirmation id does not confirm this call; the message says why and what to do."""
+
+    def __init__(self, reason: RefusalReason, detail: str) -> None:
+        super().__init__(f"{detail} Call the tool again without confirmation_id to get a fresh preview.")
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class _Pending:
+    tool: str
+    arguments: dict[str, str]
+    store: str
+    fingerprint: str
+    expires_at: datetime
+
+
+def _bound_arguments(arguments: Mapping[str, Any]) -> dict[str, str]:
+    """Each argument's canonical JSON (exact: 1, 1.0 and true differ), without the confirmation id."""
+    return {key: canonical_json(value) for key, value in arguments.items() if key != CONFIRMATION_ID_ARGUMENT}
+
+
+def _id_hash(confirmation_id: str) -> str:
+    return hashlib.sha256(confirmation_id.encode("utf-8")).hexdigest()
+
+
+class ConfirmationBook:
+    """Issues and redeems confirmation ids. Thread- and task-safe (short critical sections, no awaits)."""
+
+    def __init__(self, clock: Clock, ttl_seconds: float = DEFAULT_TTL_SECONDS) -> None:
+        if ttl_seconds <= 0:
+            raise ValueError("ttl_seconds must be > 0")
+        self._clock = clock
+        self._ttl = timedelta(seconds=ttl_seconds)
+        self._pending: dict[str, _Pending] = {}
+        self._lock = threading.Lock()
+
+    def issue(self, tool: str, arguments: Mapping[str, Any], store: str, fingerprint: Any) -> Confirmation:
+        """A new id confirming exactly this call on this store in this checkout state."""
+        now = self._clock.now()
+        confirmation = Confirmation(id=secrets.token_urlsafe(18), expires_at=now + self._ttl)
+        pending = _Pending(
+            tool=tool,
+            arguments=_bound_arguments(arguments),
+            store=store,
+            fingerprint=sha256_hex(fingerprint),
+            expires_at=confirmation.expires_at,
+        )
+        with self._lock:
+            self._pending = {key: p for key, p in self._pending.items() if p.expires_at > now}
+            self._pending[_id_hash(confirmation.id)] = pending
+        return confirmation
+
+    def redeem(
+        self, confirmation_id: str, tool: str, arguments: Mapping[str, Any], store: str, fingerprint: Any
+    ) -> None:
+        """Use the id up; return if it confirms this call, else raise `ConfirmationRefused`."""
+        with self._lock:
+            pending = self._pending.pop(_id_hash(confirmation_id), None)
+        if pending is None:
+            raise ConfirmationRefused(
+                RefusalReason.UNKNOWN, "This confirmation id is unknown or has already been used."
+            )
+        if self._clock.now() >= pending.expires_at:
+            raise ConfirmationRefused(RefusalReason.EXPIRED, "This confirmation id has expired.")
+        if tool != pending.tool:
+            raise ConfirmationRefused(
+                RefusalReason.TOOL_DIFFERS, f"This confirmation id was issued for {pending.tool}, not {tool}."
+            )
+        if store != pending.store:
+            raise ConfirmationRefused(
+                RefusalReason.STORE_DIFFERS, "This confirmation id was issued for another store."
+            )
+        bound = _bound_arguments(arguments)
+        if bound != pending.arguments:
+            changed = sorted(
+                key
+                for key in bound.keys() | pending.arguments.keys()
+                if bound.get(key) != pending.arguments.get(key)
+            )
+            raise ConfirmationRefused(
+                RefusalReason.ARGUMENTS_DIFFER,
+                f"The arguments differ from the confirmed preview (changed: {', '.join(changed)}).",
+            )
+        if sha256_hex(fingerprint) != pending.fingerprint:
+            raise ConfirmationRefused(
+                RefusalReason.CHECKOUT_CHANGED, "The checkout has changed since the preview was shown."
+            )

@@ -1,0 +1,129 @@
+"""Policy modes and the one pure function that decides what may happen to a tool call.
+
+The decision depends only on configuration, the tool's declared effect and whether the store is
+live: nothing a client sends is an input, so no client can loosen the configured policy.
+Per-tool overrides can only make a tool stricter (require confirmation, or disable it).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from checkout_mcp.policy.effects import Effect
+
+
+class Mode(StrEnum):
+    READ_ONLY = "read-only"
+    CONFIRM = "confirm"
+    AUTO = "auto"
+
+
+class ToolOverride(StrEnum):
+    CONFIRM = "confirm"
+    DISABLED = "disabled"
+
+
+class PolicySettings(BaseModel):
+    """The `[policy]` section of the configuration."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    mode: Mode = Field(
+        Mode.CONFIRM,
+        description="read-only: only read tools; confirm: destructive and irreversible calls need "
+        "confirmation; auto: no confirmation (sandbox, or a live store with allow_auto_on_live_store).",
+    )
+    confirmation: Literal["any", "human"] = Field(
+        "any",
+        description="any: a human (elicitation) or a confirmation id; human: only a human through "
+        "elicitation may confirm, so clients that cannot elicit cannot run confirmed tools.",
+    )
+    allow_auto_on_live_store: bool = Field(
+        False, description="Permit mode = auto against a live store. Off: auto is refused there."
+    )
+    confirmation_ttl_seconds: int = Field(300, gt=0, description="How long a confirmation id stays valid.")
+    journal: Path = Field(
+        Path("checkout-mcp-audit.jsonl"),
+        description="The append-only, hash-chained audit journal (JSON lines).",
+    )
+    order_ledger: Path | None = Field(
+        None,
+        description="Where the create_order idempotency ledger is persisted so a restarted server "
+        "still knows which orders it created; unset: kept in memory only.",
+    )
+    overrides: dict[str, ToolOverride] = Field(
+        default_factory=dict,
+        description="Per-tool: 'confirm' requires confirmation for that tool, 'disabled' removes it.",
+    )
+
+
+class PolicyConfigError(ValueError):
+    """The policy configuration cannot be honoured for this store; the server must not start."""
+
+
+class Verdict(StrEnum):
+    ALLOW = "allow"
+    NEEDS_CONFIRMATION = "needs_confirmation"
+    BLOCKED = "blocked"
+
+
+@dataclass(frozen=True)
+class Decision:
+    """What the gate must do with a call, and why (the reason is journaled and shown to the agent)."""
+
+    verdict: Verdict
+    reason: str
+
+
+def validate_mode(settings: PolicySettings, store_is_live: bool) -> None:
+    """Refuse `auto` against a live store unless the configuration explicitly allows it."""
+    if settings.mode is Mode.AUTO and store_is_live and not settings.allow_auto_on_live_store:
+        raise PolicyConfigError(
+            "policy.mode = 'auto' runs destructive and irreversible calls on a live store without "
+            "confirmation; set policy.allow_auto_on_live_store = true to permit it, or use mode 'confirm'."
+        )
+
+
+def validate_overrides(settings: PolicySettings, tool_names: Iterable[str]) -> None:
+    """Refuse overrides naming unknown tools: a misspelt 'disabled' must not leave a tool enabled."""
+    unknown = sorted(set(settings.overrides) - set(tool_names))
+    if unknown:
+        raise PolicyConfigError(f"policy.overrides names unknown tools: {', '.join(unknown)}")
+
+
+def _blocked_reason(settings: PolicySettings, tool: str, effect: Effect) -> str | None:
+    if settings.overrides.get(tool) is ToolOverride.DISABLED:
+        return f"{tool} is disabled by the server's policy configuration."
+    if settings.mode is Mode.READ_ONLY and effect is not Effect.READ:
+        return f"The server is in read-only mode; {tool} is a {effect} tool."
+    return None
+
+
+def is_listed(settings: PolicySettings, tool: str, effect: Effect) -> bool:
+    """Whether the tool is offered to clients at all (read-only mode and disabled tools hide it)."""
+    return _blocked_reason(settings, tool, effect) is None
+
+
+def decide(settings: PolicySettings, tool: str, effect: Effect, *, store_is_live: bool) -> Decision:
+    """Allow, require confirmation, or block a call to `tool` with the declared `effect`.
+
+    `auto` on a live store without allow_auto_on_live_store is refused at startup by
+    `validate_mode`; should it reach here anyway, calls are treated as in `confirm` mode.
+    """
+    blocked = _blocked_reason(settings, tool, effect)
+    if blocked is not None:
+        return Decision(Verdict.BLOCKED, blocked)
+    if settings.overrides.get(tool) is ToolOverride.CONFIRM:
+        return Decision(Verdict.NEEDS_CONFIRMATION, f"{tool} requires confirmation by configuration.")
+    if not effect.needs_confirmation:
+        return Decision(Verdict.ALLOW, f"{tool} is a {effect} tool.")
+    auto = settings.mode is Mode.AUTO and (not store_is_live or settings.allow_auto_on_live_store)
+    if auto:
+        return Decision(Verdict.ALLOW, f"{tool} is {effect}; mode is auto.")
+    return Decision(Verdict.NEEDS_CONFIRMATION, f"{tool} is {effect}: it must be confirmed before it runs.")
