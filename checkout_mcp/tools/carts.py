@@ -1,0 +1,163 @@
+"""Tools on the cart: create one, change or remove its items, mint redirect URLs for the shopper."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from mcp.server.mcpserver.exceptions import ToolError
+from pydantic import Field
+
+from checkout_mcp.bigcommerce.models import Checkout, LineItem, NewLineItem
+from checkout_mcp.bigcommerce.store import Store
+from checkout_mcp.policy.effects import Effect
+from checkout_mcp.tools.fields import CartId, ItemId
+from checkout_mcp.tools.registry import Preview, ToolArgs, ToolOutput, ToolSpec
+from checkout_mcp.tools.views import CartView, cart_view, money
+
+
+class CreateCart(ToolArgs):
+    items: Annotated[list[NewLineItem], Field(min_length=1, max_length=100, description="products to add")]
+    currency: Annotated[str | None, Field(pattern=r"^[A-Z]{3}$", description="ISO 4217 code")] = None
+
+
+async def create_cart(store: Store, args: CreateCart) -> CartView:
+    return cart_view(await store.binding_for("create_cart").create_cart(args.items, currency=args.currency))
+
+
+class CreateRedirectUrls(ToolArgs):
+    cart_id: CartId
+    query_params: Annotated[
+        dict[str, Annotated[str, Field(max_length=500)]] | None,
+        Field(max_length=20, description="extra query parameters for the URLs"),
+    ] = None
+
+
+class RedirectUrlsView(ToolOutput):
+    cart_id: str
+    cart_url: str
+    checkout_url: str
+    embedded_checkout_url: str | None = None
+
+    def summary(self) -> str:
+        return f"Redirect URLs for cart {self.cart_id}: single use, valid 30 days."
+
+
+async def create_cart_redirect_urls(store: Store, args: CreateRedirectUrls) -> RedirectUrlsView:
+    binding = store.binding_for("create_cart_redirect_urls")
+    urls = await binding.create_cart_redirect_urls(str(args.cart_id), args.query_params)
+    return RedirectUrlsView(cart_id=str(args.cart_id), **urls.model_dump())
+
+
+class UpdateCartItem(ToolArgs):
+    cart_id: CartId
+    item_id: ItemId
+    quantity: Annotated[int, Field(ge=1, le=10_000)]
+
+
+async def find_item(store: Store, cart_id: str, item_id: str) -> tuple[Checkout, LineItem]:
+    """The checkout and the named line item in it; a clear error when the item is not there."""
+    checkout = await store.binding_for("get_checkout").get_checkout(cart_id)
+    for line in checkout.cart.line_items:
+        if line.id == item_id:
+            return checkout, line
+    known = ", ".join(line.id for line in checkout.cart.line_items) or "none"
+    raise ToolError(f"Cart {cart_id} has no line item {item_id!r}. Its item ids: {known}. Call get_checkout.")
+
+
+async def update_cart_item(store: Store, args: UpdateCartItem) -> CartView:
+    cart_id = str(args.cart_id)
+    _, line = await find_item(store, cart_id, args.item_id)
+    if line.product_id is None:
+        raise ToolError(
+            f"Line item {args.item_id} is a {line.kind} item; only product quantities can change."
+        )
+    cart = await store.binding_for("update_cart_item").update_cart_item(
+        cart_id, args.item_id, quantity=args.quantity, product_id=line.product_id, variant_id=line.variant_id
+    )
+    return cart_view(cart)
+
+
+class RemoveCartItem(ToolArgs):
+    cart_id: CartId
+    item_id: ItemId
+
+
+async def remove_cart_item(store: Store, args: RemoveCartItem) -> CartView:
+    cart_id = str(args.cart_id)
+    cart = await store.binding_for("remove_cart_item").remove_cart_item(cart_id, args.item_id)
+    if cart is None:
+        return CartView(cart_id=cart_id, currency="", items=[], cart_amount="0.00", deleted=True)
+    return cart_view(cart)
+
+
+async def preview_remove_cart_item(store: Store, args: RemoveCartItem) -> Preview:
+    checkout, line = await find_item(store, str(args.cart_id), args.item_id)
+    remaining = checkout.cart.cart_amount - line.extended_sale_price
+    last = len(checkout.cart.line_items) == 1
+    currency = checkout.currency
+    text = f"Remove {line.quantity} x {line.name} ({money(line.extended_sale_price)} {currency})"
+    if last:
+        text += "; it is the last item, so the cart will be deleted."
+    else:
+        text += f"; cart amount {money(checkout.cart.cart_amount)} -> about {money(remaining)} {currency}."
+    return Preview(
+        text=text,
+        details={
+            "item": {"id": line.id, "name": line.name, "quantity": line.quantity},
+            "cart_amount_before": money(checkout.cart.cart_amount),
+            "cart_amount_after": money(remaining),
+            "currency": checkout.currency,
+            "deletes_cart": last,
+        },
+        fingerprint={"version": checkout.version, "grand_total": str(checkout.grand_total)},
+    )
+
+
+TOOLS = [
+    ToolSpec(
+        name="create_cart",
+        title="Create cart",
+        description="Create a cart (its id is also the checkout id) with products.",
+        toolset="carts",
+        effect=Effect.WRITE,
+        operation="create_cart",
+        args=CreateCart,
+        output=CartView,
+        handler=create_cart,
+    ),
+    ToolSpec(
+        name="create_cart_redirect_urls",
+        title="Create cart redirect URLs",
+        description="Mint single-use URLs (30 days) that load the cart or checkout for the shopper.",
+        toolset="carts",
+        effect=Effect.WRITE,
+        operation="create_cart_redirect_urls",
+        args=CreateRedirectUrls,
+        output=RedirectUrlsView,
+        handler=create_cart_redirect_urls,
+    ),
+    ToolSpec(
+        name="update_cart_item",
+        title="Change item quantity",
+        description="Set the quantity of a line item.",
+        toolset="carts",
+        effect=Effect.WRITE,
+        operation="update_cart_item",
+        args=UpdateCartItem,
+        output=CartView,
+        handler=update_cart_item,
+        idempotent=True,
+    ),
+    ToolSpec(
+        name="remove_cart_item",
+        title="Remove cart item",
+        description="Remove a line item; removing the last one deletes the cart.",
+        toolset="carts",
+        effect=Effect.DESTRUCTIVE,
+        operation="remove_cart_item",
+        args=RemoveCartItem,
+        output=CartView,
+        handler=remove_cart_item,
+        preview=preview_remove_cart_item,
+    ),
+]

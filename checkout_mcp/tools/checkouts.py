@@ -1,0 +1,158 @@
+"""Tools on the checkout itself: read it, list the shopper's, set the message, mint a token."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import Field
+
+from checkout_mcp.bigcommerce.store import Store
+from checkout_mcp.policy.effects import Effect
+from checkout_mcp.tools.fields import CheckoutId, ViewField
+from checkout_mcp.tools.registry import Preview, ToolArgs, ToolOutput, ToolSpec
+from checkout_mcp.tools.views import CheckoutView, checkout_view
+
+MAX_TTL_SECONDS = 2_592_000
+
+
+class GetCheckout(ToolArgs):
+    checkout_id: CheckoutId
+    shipping_options: bool = Field(default=False, description="include each consignment's options")
+    view: ViewField = "compact"
+
+
+async def get_checkout(store: Store, args: GetCheckout) -> CheckoutView:
+    binding = store.binding_for("get_checkout")
+    checkout = await binding.get_checkout(
+        str(args.checkout_id), include_shipping_options=args.shipping_options
+    )
+    return checkout_view(checkout, args.view)
+
+
+class ListCheckouts(ToolArgs):
+    pass
+
+
+class CheckoutList(ToolOutput):
+    checkouts: list[CheckoutView]
+
+    def summary(self) -> str:
+        if not self.checkouts:
+            return "The shopper session has no checkouts."
+        return "; ".join(c.summary() for c in self.checkouts)
+
+
+async def list_checkouts(store: Store, args: ListCheckouts) -> CheckoutList:
+    checkouts = await store.binding_for("list_checkouts").list_checkouts()
+    return CheckoutList(checkouts=[checkout_view(c) for c in checkouts])
+
+
+class UpdateCustomerMessage(ToolArgs):
+    checkout_id: CheckoutId
+    message: Annotated[str, Field(max_length=2000, description="shopper's note to the store")]
+
+
+async def update_customer_message(store: Store, args: UpdateCustomerMessage) -> CheckoutView:
+    binding = store.binding_for("update_customer_message")
+    return checkout_view(await binding.update_customer_message(str(args.checkout_id), args.message))
+
+
+class CreateCheckoutToken(ToolArgs):
+    checkout_id: CheckoutId
+    max_uses: Annotated[int, Field(ge=1, le=1000, description="times the token may be used")] = 1
+    ttl_seconds: Annotated[int, Field(ge=1, le=MAX_TTL_SECONDS, description="lifetime in seconds")] = 3600
+
+
+class CheckoutTokenView(ToolOutput):
+    checkout_id: str
+    checkout_token: str = Field(description="secret: give it only to the shopper's browser")
+    max_uses: int
+    ttl_seconds: int
+    confirmation_url_path: str | None = Field(
+        default=None, description="append ?t=<token> after the order exists"
+    )
+
+    def summary(self) -> str:
+        return (
+            f"Checkout token minted for {self.checkout_id}: {self.max_uses} use(s), "
+            f"valid {self.ttl_seconds} s. It is in checkout_token; treat it as a secret."
+        )
+
+
+async def create_checkout_token(store: Store, args: CreateCheckoutToken) -> CheckoutTokenView:
+    binding = store.binding_for("create_checkout_token")
+    checkout_id = str(args.checkout_id)
+    token = await binding.create_checkout_token(
+        checkout_id, max_uses=args.max_uses, ttl_seconds=args.ttl_seconds
+    )
+    checkout = await binding.get_checkout(checkout_id)
+    return CheckoutTokenView(
+        checkout_id=checkout_id,
+        checkout_token=token.token.get_secret_value(),
+        max_uses=args.max_uses,
+        ttl_seconds=args.ttl_seconds,
+        confirmation_url_path=f"/order-confirmation/{checkout.order_id}" if checkout.order_id else None,
+    )
+
+
+async def preview_checkout_token(store: Store, args: CreateCheckoutToken) -> Preview:
+    checkout = await store.binding_for("get_checkout").get_checkout(str(args.checkout_id))
+    return Preview(
+        text=(
+            f"Mint a checkout token for checkout {checkout.id} (order {checkout.order_id or 'none yet'}): "
+            f"usable {args.max_uses} time(s) for {args.ttl_seconds} seconds. "
+            "Anyone holding it can open the order confirmation page."
+        ),
+        details={"checkout_id": checkout.id, "max_uses": args.max_uses, "ttl_seconds": args.ttl_seconds},
+        fingerprint={"version": checkout.version, "grand_total": str(checkout.grand_total)},
+    )
+
+
+TOOLS = [
+    ToolSpec(
+        name="get_checkout",
+        title="Get checkout",
+        description="Read a checkout: items, addresses, shipping, discounts, totals, next steps.",
+        toolset="checkouts",
+        effect=Effect.READ,
+        operation="get_checkout",
+        args=GetCheckout,
+        output=CheckoutView,
+        handler=get_checkout,
+    ),
+    ToolSpec(
+        name="list_checkouts",
+        title="List checkouts",
+        description="List the checkouts of the current shopper session.",
+        toolset="checkouts",
+        effect=Effect.READ,
+        operation="list_checkouts",
+        args=ListCheckouts,
+        output=CheckoutList,
+        handler=list_checkouts,
+    ),
+    ToolSpec(
+        name="update_customer_message",
+        title="Set customer message",
+        description="Set the shopper's message on a checkout (max 2000 characters).",
+        toolset="checkouts",
+        effect=Effect.WRITE,
+        operation="update_customer_message",
+        args=UpdateCustomerMessage,
+        output=CheckoutView,
+        handler=update_customer_message,
+        idempotent=True,
+    ),
+    ToolSpec(
+        name="create_checkout_token",
+        title="Create checkout token",
+        description="Mint a token for a guest's order confirmation page. Secret credential.",
+        toolset="checkouts",
+        effect=Effect.IRREVERSIBLE,
+        operation="create_checkout_token",
+        args=CreateCheckoutToken,
+        output=CheckoutTokenView,
+        handler=create_checkout_token,
+        preview=preview_checkout_token,
+    ),
+]

@@ -1,0 +1,72 @@
+"""Tools for a consignment's shipping options: list them and pick one."""
+
+from __future__ import annotations
+
+from checkout_mcp.bigcommerce.store import Store
+from checkout_mcp.policy.effects import Effect
+from checkout_mcp.tools.fields import CheckoutId, ConsignmentId, OptionId
+from checkout_mcp.tools.registry import ToolArgs, ToolOutput, ToolSpec
+from checkout_mcp.tools.views import CheckoutView, Option, checkout_view, option
+
+
+class ListShippingOptions(ToolArgs):
+    checkout_id: CheckoutId
+    consignment_id: ConsignmentId
+
+
+class ShippingOptions(ToolOutput):
+    consignment_id: str
+    options: list[Option]
+
+    def summary(self) -> str:
+        if not self.options:
+            return f"No shipping option for consignment {self.consignment_id}: check its address."
+        listed = "; ".join(f"{o.id}: {o.description} {o.cost}" for o in self.options)
+        return f"Shipping options for consignment {self.consignment_id}: {listed}."
+
+
+async def list_shipping_options(store: Store, args: ListShippingOptions) -> ShippingOptions:
+    binding = store.binding_for("list_shipping_options")
+    options = await binding.list_shipping_options(str(args.checkout_id), args.consignment_id)
+    return ShippingOptions(consignment_id=args.consignment_id, options=[option(o) for o in options])
+
+
+class SelectShippingOption(ToolArgs):
+    checkout_id: CheckoutId
+    consignment_id: ConsignmentId
+    option_id: OptionId
+
+
+async def select_shipping_option(store: Store, args: SelectShippingOption) -> CheckoutView:
+    binding = store.binding_for("select_shipping_option")
+    checkout = await binding.select_shipping_option(
+        str(args.checkout_id), args.consignment_id, args.option_id
+    )
+    return checkout_view(checkout)
+
+
+TOOLS = [
+    ToolSpec(
+        name="list_shipping_options",
+        title="List shipping options",
+        description="Shipping options (id, cost) available to a consignment.",
+        toolset="shipping",
+        effect=Effect.READ,
+        operation="list_shipping_options",
+        args=ListShippingOptions,
+        output=ShippingOptions,
+        handler=list_shipping_options,
+    ),
+    ToolSpec(
+        name="select_shipping_option",
+        title="Select shipping option",
+        description="Choose a consignment's shipping option.",
+        toolset="shipping",
+        effect=Effect.WRITE,
+        operation="select_shipping_option",
+        args=SelectShippingOption,
+        output=CheckoutView,
+        handler=select_shipping_option,
+        idempotent=True,
+    ),
+]
