@@ -8,9 +8,9 @@ checkout's `currency`. `raw` keeps the upstream JSON for `view="full"`.
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, WithJsonSchema
 
 ItemKind = Literal["physical", "digital", "gift_certificate", "custom"]
 
@@ -175,14 +175,18 @@ class AddressInput(BaseModel):
 
     first_name: str = Field(min_length=1, max_length=255)
     last_name: str = Field(min_length=1, max_length=255)
-    email: str | None = Field(default=None, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=255)
+    email: Annotated[
+        str | None,
+        Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=255),
+        WithJsonSchema({"type": "string", "format": "email"}),
+    ] = None
     company: str = Field(default="", max_length=255)
     address1: str = Field(min_length=1, max_length=255)
     address2: str = Field(default="", max_length=255)
     city: str = Field(min_length=1, max_length=100)
     state_or_province: str = Field(default="", max_length=100)
     state_or_province_code: str = Field(default="", max_length=10)
-    country_code: str = Field(pattern=r"^[A-Z]{2}$", description="ISO 3166-1 alpha-2, e.g. US")
+    country_code: str = Field(pattern=r"^[A-Z]{2}$", description="ISO alpha-2")
     postal_code: str = Field(default="", max_length=30)
     phone: str = Field(default="", max_length=50)
 

@@ -18,12 +18,13 @@ class Effect(StrEnum):
         """Destructive and irreversible calls are the ones a human must confirm."""
         return self in (Effect.DESTRUCTIVE, Effect.IRREVERSIBLE)
 
-    def annotations(self, title: str, *, idempotent: bool) -> ToolAnnotations:
-        """The MCP hints for a tool of this effect; the store is always an open world."""
-        return ToolAnnotations(
-            title=title,
-            read_only_hint=self is Effect.READ,
-            destructive_hint=self.needs_confirmation,
-            idempotent_hint=self is Effect.READ or idempotent,
-            open_world_hint=True,
-        )
+    def annotations(self, *, idempotent: bool) -> ToolAnnotations:
+        """The MCP hints for a tool of this effect, leaving out what the spec's defaults already say.
+
+        Defaults (MCP spec): readOnlyHint false, destructiveHint true, idempotentHint false,
+        openWorldHint true (the store is an open world). The destructive and idempotent hints only
+        mean something for tools that are not read-only. The title is the tool's own `title`.
+        """
+        if self is Effect.READ:
+            return ToolAnnotations(read_only_hint=True)
+        return ToolAnnotations(destructive_hint=self.needs_confirmation, idempotent_hint=idempotent or None)

@@ -9,8 +9,8 @@ from pydantic import Field
 
 from checkout_mcp.tools.views import VIEW_DESCRIPTION, View
 
-CheckoutId = Annotated[UUID, Field(description="checkout id (same as the cart id)")]
-CartId = Annotated[UUID, Field(description="cart id (same as the checkout id)")]
+CheckoutId = Annotated[UUID, Field(description="checkout id (= cart id)")]
+CartId = Annotated[UUID, Field(description="cart id (= checkout id)")]
 _SAFE_ID = r"^[A-Za-z0-9_-]+$"
 ItemId = Annotated[str, Field(max_length=64, pattern=_SAFE_ID, description="line item id")]
 ConsignmentId = Annotated[str, Field(max_length=64, pattern=_SAFE_ID, description="consignment id")]

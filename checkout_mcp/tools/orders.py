@@ -74,12 +74,8 @@ async def create_order(store: Store, args: CreateOrder) -> OrderCreated:
 async def preview_create_order(store: Store, args: CreateOrder) -> Preview:
     checkout = await store.binding_for("get_checkout").get_checkout(str(args.checkout_id))
     view = checkout_view(checkout)
-    lines = [f"{i.qty} x {i.name} = {i.total}" for i in view.items]
-    shipping = [
-        f"to {c.address}: "
-        + (f"{c.selected.description} {c.selected.cost}" if c.selected else "no option selected")
-        for c in view.consignments
-    ]
+    lines = [f"{line.quantity} x {line.name} @ {money(line.sale_price)}" for line in checkout.cart.line_items]
+    shipping = [f"to {c.address}: {c.selected or 'no option selected'}" for c in view.consignments]
     duplicate = (
         f" It ALREADY HAS order {checkout.order_id}: this makes a second one." if checkout.order_id else ""
     )

@@ -65,7 +65,7 @@ class ToolSpec(Generic[A, R]):
     idempotent: bool = False
 
     def annotations(self) -> ToolAnnotations:
-        return self.effect.annotations(self.title, idempotent=self.idempotent)
+        return self.effect.annotations(idempotent=self.idempotent)
 
 
 def catalogue() -> list[ToolSpec[Any, Any]]:

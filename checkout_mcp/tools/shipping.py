@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from pydantic import Field
+
 from checkout_mcp.bigcommerce.store import Store
 from checkout_mcp.policy.effects import Effect
 from checkout_mcp.tools.fields import CheckoutId, ConsignmentId, OptionId
 from checkout_mcp.tools.registry import ToolArgs, ToolOutput, ToolSpec
-from checkout_mcp.tools.views import CheckoutView, Option, checkout_view, option
+from checkout_mcp.tools.views import OPTION_FORMAT, CheckoutView, checkout_view, option
 
 
 class ListShippingOptions(ToolArgs):
@@ -16,12 +18,12 @@ class ListShippingOptions(ToolArgs):
 
 class ShippingOptions(ToolOutput):
     consignment_id: str
-    options: list[Option]
+    options: list[str] = Field(description=OPTION_FORMAT)
 
     def summary(self) -> str:
         if not self.options:
             return f"No shipping option for consignment {self.consignment_id}: check its address."
-        listed = "; ".join(f"{o.id}: {o.description} {o.cost}" for o in self.options)
+        listed = "; ".join(self.options)
         return f"Shipping options for consignment {self.consignment_id}: {listed}."
 
 

@@ -24,7 +24,8 @@ from checkout_mcp.bigcommerce.models import (
 from checkout_mcp.tools.registry import ToolOutput
 
 View = Literal["compact", "full"]
-VIEW_DESCRIPTION = "compact (default) or full: adds the raw upstream JSON"
+SAME_AS_BILLING = "same as billing"
+VIEW_DESCRIPTION = "full adds the raw upstream JSON"
 
 
 def money(amount: Decimal) -> str:
@@ -45,73 +46,59 @@ def one_line(address: Address) -> str:
     return ", ".join(part for part in parts if part)
 
 
-class Item(BaseModel):
-    id: str
-    name: str
-    qty: int
-    price: str
-    total: str
-    product_id: int | None = None
-    variant_id: int | None = None
-    ships: bool = Field(default=False, description="needs a shipping address")
-
-
-class Option(BaseModel):
-    id: str
-    description: str
-    cost: str
-    transit: str | None = None
+ITEM_FORMAT = "id: quantity x name @ unit price"
+OPTION_FORMAT = "option id: description, cost (transit time)"
 
 
 class ShipTo(BaseModel):
     id: str
     address: str
-    item_ids: list[str]
-    selected: Option | None = None
-    options: list[Option] | None = None
+    item_ids: list[str] | None = Field(default=None, description="absent: every item that ships")
+    selected: str | None = Field(default=None, description=OPTION_FORMAT)
+    options: list[str] | None = Field(default=None, description=OPTION_FORMAT)
 
 
 class Totals(BaseModel):
+    """Absent amounts are zero; `outstanding` is absent when it equals the grand total."""
+
     subtotal: str
-    discounts: str
-    shipping: str
-    handling: str
-    tax: str
+    discounts: str | None = None
+    shipping: str | None = None
+    handling: str | None = None
+    tax: str | None = None
     grand_total: str
-    outstanding: str
+    outstanding: str | None = Field(default=None, description="left to pay after gift certificates")
 
 
 class CheckoutView(ToolOutput):
     checkout_id: str
     currency: str
     version: int | None = None
-    items: list[Item]
+    items: list[str] = Field(description=ITEM_FORMAT)
     billing_address: str | None = None
     billing_address_id: str | None = None
     consignments: list[ShipTo]
-    coupons: list[str]
-    gift_certificates: list[str]
-    customer_message: str
+    coupons: list[str] | None = None
+    gift_certificates: list[str] | None = None
+    customer_message: str | None = None
     totals: Totals
     order_id: str | None = None
     next: list[str] = Field(description="tools that move this checkout forward")
     raw: dict[str, Any] | None = None
 
     def summary(self) -> str:
+        """One line: size, money, order, next steps. The id is in the structured result."""
         t = self.totals
-        return (
-            f"Checkout {self.checkout_id} ({self.currency}): {len(self.items)} item(s), "
-            f"total {t.grand_total}, outstanding {t.outstanding}. "
-            f"Billing {'set' if self.billing_address else 'missing'}; "
-            f"{len(self.consignments)} consignment(s); "
-            f"order {self.order_id or 'none'}. Next: {', '.join(self.next) or 'nothing'}."
-        )
+        text = f"{len(self.items)} item(s), total {t.grand_total} {self.currency}"
+        text += f", {t.outstanding} left to pay" if t.outstanding else ""
+        text += f"; order {self.order_id}" if self.order_id else ""
+        return f"{text}. Next: {', '.join(self.next)}."
 
 
 class CartView(ToolOutput):
     cart_id: str
     currency: str
-    items: list[Item]
+    items: list[str] = Field(description=ITEM_FORMAT)
     cart_amount: str
     deleted: bool = False
     raw: dict[str, Any] | None = None
@@ -139,35 +126,30 @@ class OrderView(ToolOutput):
         return f"Order {self.order_id}: {self.status}, total {self.grand_total} {self.currency}."
 
 
-def item(line: LineItem) -> Item:
-    return Item(
-        id=line.id,
-        name=line.name,
-        qty=line.quantity,
-        price=money(line.sale_price),
-        total=money(line.extended_sale_price),
-        product_id=line.product_id,
-        variant_id=line.variant_id,
-        ships=line.requires_shipping,
-    )
+def item(line: LineItem) -> str:
+    """One line item as one short line (see ITEM_FORMAT): ids stay exact, keys cost nothing."""
+    return f"{line.id}: {line.quantity} x {line.name} @ {money(line.sale_price)}"
 
 
-def option(shipping_option: ShippingOption) -> Option:
-    return Option(
-        id=shipping_option.id,
-        description=shipping_option.description,
-        cost=money(shipping_option.cost),
-        transit=shipping_option.transit_time,
-    )
+def nonzero(amount: Decimal) -> str | None:
+    return money(amount) if amount else None
 
 
-def ship_to(consignment: Consignment) -> ShipTo:
+def option(shipping_option: ShippingOption) -> str:
+    """One shipping option as one short line (see OPTION_FORMAT)."""
+    text = f"{shipping_option.id}: {shipping_option.description}, {money(shipping_option.cost)}"
+    return f"{text} ({shipping_option.transit_time})" if shipping_option.transit_time else text
+
+
+def ship_to(consignment: Consignment, shipping_items: set[str], billing: str | None) -> ShipTo:
+    """A consignment; item ids only when it does not ship everything, "billing address" when the same."""
     available = consignment.available_shipping_options
     selected = consignment.selected_shipping_option
+    address = one_line(consignment.address)
     return ShipTo(
         id=consignment.id,
-        address=one_line(consignment.address),
-        item_ids=consignment.line_item_ids,
+        address=SAME_AS_BILLING if address == billing else address,
+        item_ids=None if set(consignment.line_item_ids) == shipping_items else consignment.line_item_ids,
         selected=option(selected) if selected else None,
         options=[option(o) for o in available] if available is not None and not selected else None,
     )
@@ -193,30 +175,32 @@ def next_steps(checkout: Checkout) -> list[str]:
 def checkout_view(checkout: Checkout, view: View = "compact") -> CheckoutView:
     billing = checkout.billing_address
     has_billing = billing is not None and bool(billing.address1 or billing.email)
-    discounts = checkout.cart.discount_amount + sum(
-        (c.discounted_amount for c in checkout.coupons), Decimal(0)
-    )
+    coupons = sum((c.discounted_amount for c in checkout.coupons), Decimal(0))
+    shipping_items = {line.id for line in checkout.cart.line_items if line.requires_shipping}
+    outstanding = checkout.outstanding_balance
+    billing_line = one_line(billing) if billing and has_billing else None
+    gift_certificates = [
+        f"{g.code} -{money(g.used)} (left {money(g.remaining)})" for g in checkout.gift_certificates
+    ]
     return CheckoutView(
         checkout_id=checkout.id,
         currency=checkout.currency,
         version=checkout.version,
         items=[item(line) for line in checkout.cart.line_items],
-        billing_address=one_line(billing) if billing and has_billing else None,
+        billing_address=billing_line,
         billing_address_id=billing.id if billing and has_billing else None,
-        consignments=[ship_to(c) for c in checkout.consignments],
-        coupons=[f"{c.code} -{money(c.discounted_amount)}" for c in checkout.coupons],
-        gift_certificates=[
-            f"{g.code} -{money(g.used)} (left {money(g.remaining)})" for g in checkout.gift_certificates
-        ],
-        customer_message=checkout.customer_message,
+        consignments=[ship_to(c, shipping_items, billing_line) for c in checkout.consignments],
+        coupons=[f"{c.code} -{money(c.discounted_amount)}" for c in checkout.coupons] or None,
+        gift_certificates=gift_certificates or None,
+        customer_message=checkout.customer_message or None,
         totals=Totals(
             subtotal=money(checkout.subtotal),
-            discounts=money(discounts),
-            shipping=money(checkout.shipping_total),
-            handling=money(checkout.handling_total),
-            tax=money(checkout.tax_total),
+            discounts=nonzero(checkout.cart.discount_amount + coupons),
+            shipping=nonzero(checkout.shipping_total),
+            handling=nonzero(checkout.handling_total),
+            tax=nonzero(checkout.tax_total),
             grand_total=money(checkout.grand_total),
-            outstanding=money(checkout.outstanding_balance),
+            outstanding=None if outstanding == checkout.grand_total else money(outstanding),
         ),
         order_id=checkout.order_id,
         next=next_steps(checkout),

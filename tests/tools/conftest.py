@@ -52,6 +52,11 @@ async def fail(client: Client, tool: str, **arguments: Any) -> str:
     return text
 
 
+def line_id(line: str) -> str:
+    """The id at the front of a compact item or option line ("id: ...")."""
+    return line.split(": ", 1)[0]
+
+
 def requests_seen(runtime: Runtime) -> int:
     """How many requests the sandbox has counted so far (its rate-limit window)."""
     assert runtime.sandbox is not None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator
 from decimal import Decimal
 
@@ -10,7 +11,9 @@ from mcp.client.client import Client
 
 from checkout_mcp.sandbox import seed
 from checkout_mcp.server.build import Runtime, build_server, create_runtime
-from tests.tools.conftest import call, sandbox_config
+from tests.tools.conftest import call, line_id, sandbox_config
+
+COST = re.compile(r", (\d+\.\d+)")
 
 ADDRESS = {
     "first_name": "Ada",
@@ -54,15 +57,15 @@ async def fill_checkout(client: Client) -> str:
         client, "list_shipping_options", checkout_id=checkout_id, consignment_id=consignment_id
     )
     assert options["options"], "a US address must have shipping options"
-    cheapest = min(options["options"], key=lambda option: Decimal(option["cost"]))
+    cheapest = line_id(min(options["options"], key=lambda line: Decimal(COST.search(line).group(1))))
     checkout = await call(
         client,
         "select_shipping_option",
         checkout_id=checkout_id,
         consignment_id=consignment_id,
-        option_id=cheapest["id"],
+        option_id=cheapest,
     )
-    assert checkout["consignments"][0]["selected"]["id"] == cheapest["id"]
+    assert line_id(checkout["consignments"][0]["selected"]) == cheapest
     before = Decimal(checkout["totals"]["grand_total"])
     checkout = await call(client, "apply_coupon", checkout_id=checkout_id, code=seed.COUPON_PERCENT)
     assert Decimal(checkout["totals"]["grand_total"]) < before
@@ -97,7 +100,7 @@ async def test_guest_checkout_on_storefront_binding(on_surface: tuple[Client, Ru
     removed = await call(
         client, "remove_gift_certificate", checkout_id=checkout_id, code=seed.GIFT_CERTIFICATE_50
     )
-    assert removed["gift_certificates"] == []
+    assert "gift_certificates" not in removed
     checkout = await call(
         client, "apply_gift_certificate", checkout_id=checkout_id, code=seed.GIFT_CERTIFICATE_25
     )
