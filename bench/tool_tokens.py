@@ -8,6 +8,8 @@ the raw upstream JSON.
 from __future__ import annotations
 
 import json
+import tempfile
+from pathlib import Path
 from typing import Any
 
 import anyio
@@ -36,7 +38,9 @@ def tokens(value: Any) -> int:
 
 
 async def main() -> None:
-    runtime = create_runtime(load_config(None, policy={"mode": "auto"}, sandbox={"frozen_clock": True}))
+    journal = Path(tempfile.mkdtemp()) / "audit.jsonl"
+    policy = {"mode": "auto", "journal": str(journal)}
+    runtime = create_runtime(load_config(None, policy=policy, sandbox={"frozen_clock": True}))
     try:
         async with Client(build_server(runtime)) as client:
             tools = (await client.list_tools()).tools
@@ -75,7 +79,7 @@ async def main() -> None:
                 f"get_checkout, 3 items+options: compact {seen} tokens, raw {tokens(raw)}, ratio {ratio:.2f}"
             )
     finally:
-        await runtime.store.aclose()
+        await runtime.aclose()
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -11,6 +12,9 @@ from typing import Any
 import anyio
 
 from checkout_mcp.config import ConfigError, load_config
+from checkout_mcp.policy.audit import JournalCorrupt, JournalLocked
+from checkout_mcp.policy.modes import PolicyConfigError
+from checkout_mcp.policy.redact import RedactingFilter, Redactor
 
 
 def parser() -> argparse.ArgumentParser:
@@ -41,9 +45,24 @@ def parser() -> argparse.ArgumentParser:
 
 def serve_overrides(options: argparse.Namespace) -> dict[str, dict[str, Any]]:
     """Command-line flags as config values; they win over the file and the environment."""
-    server = {key: getattr(options, key) for key in ("transport", "host", "port") if getattr(options, key)}
+    server = {
+        key: getattr(options, key)
+        for key in ("transport", "host", "port")
+        if getattr(options, key) is not None
+    }
     policy = {"mode": options.mode} if options.mode else {}
     return {section: values for section, values in (("server", server), ("policy", policy)) if values}
+
+
+def configure_logging(redactor: Redactor) -> None:
+    """Logs go to stderr (stdout is the stdio protocol), with every known secret redacted.
+
+    httpx logs each request URL at INFO; redirect URLs carry tokens, so it speaks only from WARNING.
+    """
+    logging.basicConfig(level=logging.INFO, stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s")
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(RedactingFilter(redactor))
 
 
 def serve(options: argparse.Namespace) -> int:
@@ -52,6 +71,7 @@ def serve(options: argparse.Namespace) -> int:
 
     config = load_config(options.config, **serve_overrides(options))
     runtime = create_runtime(config)
+    configure_logging(runtime.gate.redactor)
     announce(runtime)
     server = build_server(runtime)
     settings = config.server
@@ -63,13 +83,13 @@ def serve(options: argparse.Namespace) -> int:
             else:
                 import uvicorn
 
+                app = http_app(server, settings)
                 url = f"http://{settings.host}:{settings.port}{settings.path}"
                 print(f"checkout-mcp: MCP over streamable HTTP at {url}", file=sys.stderr)
                 print(f"  connect:  claude mcp add --transport http checkout {url}", file=sys.stderr)
-                app = http_app(server, settings)
                 await uvicorn.Server(uvicorn.Config(app, host=settings.host, port=settings.port)).serve()
         finally:
-            await runtime.store.aclose()
+            await runtime.aclose()
 
     anyio.run(run)
     return 0
@@ -89,7 +109,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         journal = options.journal or load_config(options.config).policy.journal
         return verify_command(journal) if options.action == "verify" else tail_command(journal, options.n)
-    except ConfigError as error:
+    except (ConfigError, PolicyConfigError, JournalLocked, JournalCorrupt) as error:
         print(f"checkout-mcp: {error}", file=sys.stderr)
         return 2
 

@@ -111,6 +111,21 @@ class Config(BaseSettings):
         return self.store.kind == "live"
 
 
+class _ResolvedConfig(Config):
+    """A Config validated from values already resolved: the environment is not read a second time."""
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (init_settings,)
+
+
 def describe(error: ValidationError, source: str) -> str:
     """pydantic's errors as `[section] key: what is wrong`, one per line."""
     lines = [f"Invalid configuration in {source}:"]
@@ -128,8 +143,11 @@ def describe(error: ValidationError, source: str) -> str:
     return "\n".join(lines)
 
 
-def load_config(path: Path | None = None, **overrides: Any) -> Config:
-    """Read the TOML file (if any), apply the environment and `overrides`, validate everything."""
+def load_config(path: Path | None = None, **overrides: dict[str, Any]) -> Config:
+    """Read the TOML file (if any) under the environment, then apply `overrides` (command-line flags).
+
+    Precedence, strongest first: `overrides`, the environment, the file, the defaults.
+    """
     data: dict[str, Any] = {}
     source = str(path) if path else "the environment"
     if path is not None:
@@ -141,10 +159,13 @@ def load_config(path: Path | None = None, **overrides: Any) -> Config:
             ) from missing
         except tomllib.TOMLDecodeError as bad:
             raise ConfigError(f"Config file {path} is not valid TOML: {bad}") from bad
-    for section, values in overrides.items():
-        data.setdefault(section, {}).update(values)
     try:
         config = Config(**data)
+        if overrides:
+            merged = config.model_dump()
+            for section, values in overrides.items():
+                merged.setdefault(section, {}).update(values)
+            config = _ResolvedConfig(**merged)
     except ValidationError as error:
         raise ConfigError(describe(error, source)) from error
     if config.is_live and config.store.store_hash and config.store.access_token() is None:

@@ -37,6 +37,7 @@ from checkout_mcp.bigcommerce.transport import Transport, money, order_segment, 
 
 T = TypeVar("T")
 SHIPPING_OPTIONS_INCLUDE = "consignments.available_shipping_options"
+V2_PAGE_LIMIT = 250  # the most a v2 collection returns per page
 ITEM_GROUPS: dict[str, ItemKind] = {
     "physical_items": "physical",
     "digital_items": "digital",
@@ -243,8 +244,29 @@ class ManagementBinding:
     # --- orders -------------------------------------------------------------------------------------
 
     async def get_order(self, order_id: int) -> Order:
+        """The v2 order with its items: v2 links an order's products, so they take a second GET."""
         path = f"/orders/{order_segment(order_id)}"
-        return await self._call("GET", path, "get_order", version="v2", parse=order_from)
+        order = await self._call("GET", path, "get_order", version="v2", parse=order_from)
+        items = await self._order_items(path, tax_included=_tax_inclusive(order.raw or {}))
+        return order.model_copy(update={"items": items})
+
+    async def _order_items(self, order_path: str, *, tax_included: bool) -> list[OrderItem]:
+        """Every page of the order's products: one GET unless the order has more than a page of lines."""
+        items: list[OrderItem] = []
+        page = 1
+        while True:
+            batch = await self._call(
+                "GET",
+                f"{order_path}/products",
+                "get_order",
+                version="v2",
+                params={"page": str(page), "limit": str(V2_PAGE_LIMIT)},
+                parse=lambda answer: order_items_from(answer, tax_included),
+            )
+            items.extend(batch)
+            if len(batch) < V2_PAGE_LIMIT:
+                return items
+            page += 1
 
     async def finalize_order(self, order_id: int) -> Order:
         raise _storefront_only("finalize_order")
@@ -442,10 +464,30 @@ def v2_address_from(data: dict[str, Any] | None) -> Address | None:
     )
 
 
+def _tax_inclusive(order: dict[str, Any]) -> bool:
+    return bool(order.get("is_tax_inclusive_pricing", False))
+
+
+def order_items_from(answer: Any, tax_included: bool) -> list[OrderItem]:
+    """A page of v2 order products (orderProducts); an empty collection may come without a body."""
+    if answer is None:
+        return []
+    if not isinstance(answer, list) or not all(isinstance(item, dict) for item in answer):
+        raise TypeError("expected a list of order products")
+    return [
+        OrderItem(
+            name=item["name"],
+            quantity=int(item["quantity"]),
+            sku=item.get("sku") or None,
+            total=money(_taxed(item, "total", tax_included)),
+        )
+        for item in answer
+    ]
+
+
 def order_from(data: dict[str, Any]) -> Order:
-    """A v2 order; its products are listed only when the store embeds them (v2 links them otherwise)."""
-    tax_included = bool(data.get("is_tax_inclusive_pricing", False))
-    products = data.get("products")
+    """A v2 order without its items (`get_order` reads them from the order's products)."""
+    tax_included = _tax_inclusive(data)
     return Order(
         id=int(data["id"]),
         status=data.get("status", ""),
@@ -456,15 +498,6 @@ def order_from(data: dict[str, Any]) -> Order:
         tax_total=money(data.get("total_tax")),
         discount_total=money(data.get("discount_amount")),
         grand_total=money(data.get("total_inc_tax")),
-        items=[
-            OrderItem(
-                name=item.get("name", ""),
-                quantity=int(item.get("quantity", 0)),
-                sku=item.get("sku") or None,
-                total=money(_taxed(item, "total", tax_included)),
-            )
-            for item in (products if isinstance(products, list) else [])
-        ],
         billing_address=v2_address_from(data.get("billing_address")),
         cart_id=data.get("cart_id") or None,
         raw=data,

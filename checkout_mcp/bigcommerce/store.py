@@ -1,7 +1,9 @@
 """A configured store: its API bindings, and which one serves each operation.
 
 The management surface is preferred (server-side agents have no shopper cookie); the storefront
-serves what management lacks, or everything when it is the only surface configured.
+serves what management lacks, or everything when it is the only surface configured. With both
+surfaces, the storefront binding adopts management-made carts into its session when a
+storefront-only operation needs them (see `adoption`).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import anyio.lowlevel
 import httpx
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
+from checkout_mcp.bigcommerce.adoption import AdoptingStorefrontBinding
 from checkout_mcp.bigcommerce.binding import Binding, Surface
 from checkout_mcp.bigcommerce.errors import OperationNotSupported
 from checkout_mcp.bigcommerce.management import ManagementBinding
@@ -88,13 +91,20 @@ class Store:
                 transports[key] = Transport(key, timeout=timeout, retry=retry, sleep=sleep, now=now, rng=rng)
             return transports[key]
 
-        return cls(
-            management=ManagementBinding(
+        management_binding = (
+            ManagementBinding(
                 transport_for(management.api_url), management.store_hash, management.access_token
             )
             if management
+            else None
+        )
+        return cls(
+            management=management_binding,
+            storefront=storefront_binding(
+                transport_for(storefront.storefront_url), storefront.storefront_url, management_binding
+            )
+            if storefront
             else None,
-            storefront=StorefrontBinding(transport_for(storefront.storefront_url)) if storefront else None,
             transports=list(transports.values()),
         )
 
@@ -121,11 +131,16 @@ class Store:
             rng=rng,
         )
         credentials = sandbox.credentials
-        return cls(
-            management=ManagementBinding(transport, credentials.store_hash, credentials.access_token)
+        management = (
+            ManagementBinding(transport, credentials.store_hash, credentials.access_token)
             if "management" in surfaces
+            else None
+        )
+        return cls(
+            management=management,
+            storefront=storefront_binding(transport, SANDBOX_BASE_URL, management)
+            if "storefront" in surfaces
             else None,
-            storefront=StorefrontBinding(transport) if "storefront" in surfaces else None,
             transports=[transport],
         )
 
@@ -158,6 +173,15 @@ class Store:
 
     async def __aexit__(self, *exc_info: object) -> None:
         await self.aclose()
+
+
+def storefront_binding(
+    transport: Transport, storefront_url: str, management: ManagementBinding | None
+) -> StorefrontBinding:
+    """The storefront binding; one that can adopt management-made carts when management is there too."""
+    if management is None:
+        return StorefrontBinding(transport)
+    return AdoptingStorefrontBinding(transport, storefront_url=storefront_url, management=management)
 
 
 def _offered(binding: ManagementBinding | StorefrontBinding) -> frozenset[str]:

@@ -73,7 +73,7 @@ class StorefrontBinding:
         self._transport = transport
 
     def __repr__(self) -> str:
-        return "StorefrontBinding()"
+        return f"{type(self).__name__}()"
 
     async def _call(
         self,

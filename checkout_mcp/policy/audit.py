@@ -192,6 +192,7 @@ class AuditJournal:
         self._redactor = redactor or Redactor()
         self._lock = threading.Lock()
         self._open_calls: set[int] = set()
+        path.parent.mkdir(parents=True, exist_ok=True)
         created = not path.exists()
         self._fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o600)
         try:

@@ -14,7 +14,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from checkout_mcp.sandbox.faults import FaultRule
-from checkout_mcp.sandbox.management import parse, read_json
+from checkout_mcp.sandbox.jsonio import parse, read_json
 from checkout_mcp.sandbox.state import StoreState
 
 if TYPE_CHECKING:

@@ -2,7 +2,8 @@
 
 Requests pass, outermost first: fault switches (outside everything else, so that a dropped
 connection reaches the server's own `send`), the rate limit, then the Starlette app with the
-management, storefront, shopper and admin routes. Route handlers reach the `Sandbox` through
+management, storefront, shopper and admin routes. A status or malformed fault's answer also passes
+the rate limit, so every answer carries the X-Rate-Limit-* headers. Route handlers reach the `Sandbox` through
 `request.app.state.sandbox` and must read `sandbox.store` on each request: reset and load replace it.
 """
 
@@ -47,7 +48,9 @@ class Sandbox:
             exception_handlers={SandboxError: handle_sandbox_error, HTTPException: handle_http_exception},
         )
         self.api.state.sandbox = self
-        self.app = FaultMiddleware(RateLimitMiddleware(self.api, rate_limiter), self.faults)
+        self.app = FaultMiddleware(
+            self.api, self.faults, answer_through=lambda app: RateLimitMiddleware(app, rate_limiter)
+        )
 
     def reset(self) -> None:
         """Back to the seeded demo store (built at the clock's current time); faults off, quota restored."""

@@ -33,12 +33,13 @@ import asyncio
 import random
 import re
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from enum import StrEnum
 from typing import Any
 
 import anyio
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
+from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from checkout_mcp.sandbox.errors import SandboxError, error_response
@@ -227,12 +228,28 @@ async def swallow(message: Message) -> None:
     """A `send` that discards the response (for `drop_after`)."""
 
 
-class FaultMiddleware:
-    """ASGI middleware (outermost, so that drops reach the server's own `send`) applying the switches."""
+def unwrapped(app: ASGIApp) -> ASGIApp:
+    return app
 
-    def __init__(self, app: ASGIApp, switches: FaultSwitches) -> None:
-        self.app = app
+
+class FaultMiddleware:
+    """ASGI middleware applying the switches; outermost, so that drops reach the server's own `send`.
+
+    Whatever answers (the app, or a status or malformed fault's canned response) answers through
+    `answer_through`: the sandbox passes its rate limiter, so every answer is counted and carries the
+    X-Rate-Limit-* headers (past the quota the limiter's own 429 answers, and the fault is spent).
+    Drops answer nothing, and `drop_before` is neither processed nor counted.
+    """
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        switches: FaultSwitches,
+        answer_through: Callable[[ASGIApp], ASGIApp] = unwrapped,
+    ) -> None:
         self.switches = switches
+        self.answer_through = answer_through
+        self.app = answer_through(app)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         rule = None
@@ -247,13 +264,8 @@ class FaultMiddleware:
         elif rule.kind is FaultKind.DROP_AFTER:
             await self.app(scope, receive, swallow)
             await drop_connection(send)
-        elif rule.kind is FaultKind.MALFORMED:
-            await send(
-                {"type": "http.response.start", "status": 200, "headers": json_headers(MALFORMED_BODY)}
-            )
-            await send({"type": "http.response.body", "body": MALFORMED_BODY})
         else:
-            await status_fault(rule)(scope, receive, send)
+            await self.answer_through(canned_response(rule))(scope, receive, send)
 
     async def _slow(self, rule: FaultRule, scope: Scope, receive: Receive, send: Send) -> None:
         body = await read_body(receive)
@@ -262,12 +274,10 @@ class FaultMiddleware:
         await self.app(scope, replay(body, receive), send)
 
 
-def json_headers(body: bytes) -> list[tuple[bytes, bytes]]:
-    return [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
-
-
-def status_fault(rule: FaultRule) -> ASGIApp:
-    """The error response a status fault answers with."""
+def canned_response(rule: FaultRule) -> Response:
+    """What a status fault (a BigCommerce error body) or a malformed fault (a 200 cut short) answers."""
+    if rule.kind is FaultKind.MALFORMED:
+        return Response(MALFORMED_BODY, media_type="application/json")
     status = int(rule.kind)
     response = error_response(SandboxError(status, STATUS_TITLES[status]))
     if rule.kind is FaultKind.TOO_MANY_REQUESTS:

@@ -1,4 +1,4 @@
-"""The Management API surface: /stores/{store_hash}/v3 carts and checkouts, and v2 orders.
+"""The Management API surface: /stores/{store_hash}/v3 carts and checkouts; v2 orders and order products.
 
 Each handler authenticates (X-Auth-Token: 401 unknown, 403 read-only token on a write, 404
 unknown store hash), parses the snake_case body with Decimal numbers, calls one domain operation
@@ -9,73 +9,38 @@ v2 API's 4-place decimal strings.
 from __future__ import annotations
 
 import hmac
-import json
 import re
-import secrets
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from email.utils import format_datetime
-from typing import Any, TypeVar
+from typing import Any
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, Field
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from checkout_mcp.sandbox import operations as ops
 from checkout_mcp.sandbox.errors import SandboxError, invalid, not_found
-from checkout_mcp.sandbox.state import Address, Cart, LineItem, Order, ShippingMethod, StoreState
+from checkout_mcp.sandbox.jsonio import json_response, parse, read_json
+from checkout_mcp.sandbox.payloads import (
+    AddressBody,
+    ConsignmentBody,
+    ConsignmentUpdateBody,
+    CouponBody,
+    CustomerMessageBody,
+    Versioned,
+)
+from checkout_mcp.sandbox.state import Address, Cart, LineItem, Order, OrderLine, ShippingMethod, StoreState
 from checkout_mcp.sandbox.totals import Totals
 
 V3 = "/stores/{store_hash}/v3"
 V2 = "/stores/{store_hash}/v2"
 UUID_PATTERN = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 SHIPPING_OPTIONS_INCLUDE = "consignments.available_shipping_options"
-ModelT = TypeVar("ModelT", bound=BaseModel)
-
-
-# --- JSON with Decimal ---------------------------------------------------------------------------
-
-
-def dumps(data: Any) -> str:
-    """JSON text in which every Decimal is written as a number, exactly (never through float)."""
-    marker = secrets.token_hex(8)
-
-    def encode(value: object) -> str:
-        if isinstance(value, Decimal):
-            return f"{marker}{value}{marker}"
-        if isinstance(value, datetime):
-            return value.isoformat()
-        raise TypeError(f"{type(value).__name__} is not JSON serializable")
-
-    text = json.dumps(data, default=encode, separators=(",", ":"), ensure_ascii=False)
-    return re.sub(f'"{marker}([-+0-9.Ee]+){marker}"', r"\1", text)
-
-
-def json_response(data: Any, status: int = 200) -> Response:
-    return Response(dumps(data), status_code=status, media_type="application/json")
-
-
-async def read_json(request: Request) -> Any:
-    """The request body parsed with Decimal numbers; an empty body is an empty object."""
-    body = await request.body()
-    if not body.strip():
-        return {}
-    try:
-        return json.loads(body, parse_float=Decimal)
-    except ValueError as exc:
-        raise SandboxError(400, "The request body is not valid JSON.") from exc
-
-
-def parse(model: type[ModelT], data: Any) -> ModelT:
-    """Validate a request payload; field problems are a 422 naming each field."""
-    try:
-        return model.model_validate(data)
-    except ValidationError as exc:
-        errors = {".".join(str(p) for p in e["loc"]) or "body": e["msg"] for e in exc.errors()}
-        raise invalid("The request payload is not valid.", errors) from exc
+V2_LIMIT_MAX = 250
 
 
 # --- request context -----------------------------------------------------------------------------
@@ -90,9 +55,17 @@ class Call:
     request: Request
 
     def cart_id(self) -> str:
-        cart_id = self.request.path_params["cart_id"]
-        if not UUID_PATTERN.match(cart_id):
-            raise not_found("Cart")
+        """The path's cart, which must exist: "Cart not found" otherwise."""
+        return self._existing_cart("cart_id", "Cart")
+
+    def checkout_id(self) -> str:
+        """The path's checkout (a cart by another name): the checkout routes say "Checkout not found"."""
+        return self._existing_cart("checkout_id", "Checkout")
+
+    def _existing_cart(self, param: str, what: str) -> str:
+        cart_id = self.request.path_params[param]
+        if not UUID_PATTERN.match(cart_id) or cart_id not in self.store.carts:
+            raise not_found(what)
         return cart_id
 
     def includes(self) -> set[str]:
@@ -203,7 +176,7 @@ def cart_view(cart: Cart, totals: Totals) -> dict[str, Any]:
         "currency": {"code": cart.currency},
         "tax_included": totals.tax_included,
         "base_amount": totals.base_amount,
-        "discount_amount": totals.discount_amount,
+        "discount_amount": Decimal("0"),  # spec: order-based discounts only, never coupons (none here)
         "manual_discount_amount": Decimal("0"),
         "cart_amount": totals.cart_amount_inc_tax,
         "cart_amount_inc_tax": totals.cart_amount_inc_tax,
@@ -302,7 +275,7 @@ def v2_address(address: Address) -> dict[str, Any]:
     }
 
 
-def order_v2_view(order: Order, store_hash: str, base_url: str) -> dict[str, Any]:
+def order_v2_view(order: Order, tax_included: bool, store_hash: str, base_url: str) -> dict[str, Any]:
     """The essentials of orders.v2.oas2.yml's order: money as 4-place strings, RFC 2822 dates."""
     resource = f"/orders/{order.id}"
     link = f"{base_url.rstrip('/')}/stores/{store_hash}/v2{resource}"
@@ -326,6 +299,7 @@ def order_v2_view(order: Order, store_hash: str, base_url: str) -> dict[str, Any
         "total_ex_tax": v2_money(order.total_ex_tax),
         "total_inc_tax": v2_money(order.total_inc_tax),
         "total_tax": v2_money(order.total_tax),
+        "is_tax_inclusive_pricing": tax_included,
         "items_total": sum(line.quantity for line in order.lines),
         "items_shipped": 0,
         "payment_method": order.payment_method,
@@ -351,6 +325,31 @@ def order_v2_view(order: Order, store_hash: str, base_url: str) -> dict[str, Any
     }
 
 
+def order_product_v2_view(order: Order, line: OrderLine) -> dict[str, Any]:
+    """The essentials of orders.v2.oas2.yml's orderProducts (prices per unit, totals per line)."""
+    return {
+        "id": line.id,
+        "order_id": order.id,
+        "product_id": line.product_id,
+        "variant_id": line.variant_id,
+        "name": line.name,
+        "name_customer": line.name,
+        "name_merchant": line.name,
+        "sku": line.sku,
+        "type": line.type,
+        "quantity": line.quantity,
+        "base_price": v2_money(line.base_price),
+        "price_ex_tax": v2_money(line.price_ex_tax),
+        "price_inc_tax": v2_money(line.price_inc_tax),
+        "price_tax": v2_money(line.price_inc_tax - line.price_ex_tax),
+        "base_total": v2_money(line.base_price * line.quantity),
+        "total_ex_tax": v2_money(line.total_ex_tax),
+        "total_inc_tax": v2_money(line.total_inc_tax),
+        "total_tax": v2_money(line.total_inc_tax - line.total_ex_tax),
+        "quantity_shipped": 0,
+    }
+
+
 def envelope(data: Any, status: int = 200) -> Response:
     return json_response({"data": data, "meta": {}}, status)
 
@@ -369,10 +368,6 @@ def checkout_response(call: Call, cart: Cart) -> Response:
 # --- request payloads ----------------------------------------------------------------------------
 
 
-class Versioned(BaseModel):
-    version: int | None = None
-
-
 class CreateCartBody(BaseModel):
     customer_id: int = 0
     channel_id: int = 1
@@ -382,7 +377,7 @@ class CreateCartBody(BaseModel):
 
 
 class AddItemsBody(Versioned):
-    line_items: list[ops.ItemRequest] = []
+    line_items: list[ops.ItemRequest] = Field(default_factory=list)
 
 
 class UpdateItemBody(Versioned):
@@ -397,26 +392,11 @@ class RedirectUrlsBody(BaseModel):
     query_params: dict[str, str] = {}
 
 
-class CustomerMessageBody(Versioned):
-    customer_message: str
+class PageQuery(BaseModel):
+    """v2 collection paging: `page` from 1, `limit` (default 50, at most 250) per page."""
 
-
-class AddressBody(ops.AddressData):
-    version: int | None = None
-
-
-class ConsignmentBody(ops.ConsignmentRequest):
-    version: int | None = None
-
-
-class UpdateConsignmentBody(Versioned):
-    address: ops.AddressData | None = None
-    line_items: list[ops.ConsignmentLine] | None = None
-    shipping_option_id: str | None = None
-
-
-class CouponBody(Versioned):
-    coupon_code: str
+    page: int = Field(default=1, ge=1)
+    limit: int = Field(default=50, ge=1, le=V2_LIMIT_MAX)
 
 
 class TokenBody(BaseModel):
@@ -524,51 +504,53 @@ async def create_redirect_urls(call: Call) -> Response:
     return envelope(redirect_urls_view(urls), 201)
 
 
-@route(f"{V3}/checkouts/{{cart_id}}", "GET", write=False)
+@route(f"{V3}/checkouts/{{checkout_id}}", "GET", write=False)
 async def get_checkout(call: Call) -> Response:
-    return checkout_response(call, ops.get_cart(call.store, call.cart_id()))
+    return checkout_response(call, ops.get_cart(call.store, call.checkout_id()))
 
 
-@route(f"{V3}/checkouts/{{cart_id}}", "PUT", write=True)
+@route(f"{V3}/checkouts/{{checkout_id}}", "PUT", write=True)
 async def update_checkout(call: Call) -> Response:
     body = parse(CustomerMessageBody, await read_json(call.request))
     cart = ops.update_customer_message(
-        call.store, call.now, call.cart_id(), body.customer_message, body.version
+        call.store, call.now, call.checkout_id(), body.customer_message, body.version
     )
     return checkout_response(call, cart)
 
 
-@route(f"{V3}/checkouts/{{cart_id}}/billing-address", "POST", write=True)
+@route(f"{V3}/checkouts/{{checkout_id}}/billing-address", "POST", write=True)
 async def add_billing_address(call: Call) -> Response:
     body = parse(AddressBody, await read_json(call.request))
-    cart = ops.add_billing_address(call.store, call.now, call.cart_id(), body, body.version)
+    cart = ops.add_billing_address(call.store, call.now, call.checkout_id(), body, body.version)
     return checkout_response(call, cart)
 
 
-@route(f"{V3}/checkouts/{{cart_id}}/billing-address/{{address_id}}", "PUT", write=True)
+@route(f"{V3}/checkouts/{{checkout_id}}/billing-address/{{address_id}}", "PUT", write=True)
 async def update_billing_address(call: Call) -> Response:
     body = parse(AddressBody, await read_json(call.request))
     address_id = call.request.path_params["address_id"]
-    cart = ops.update_billing_address(call.store, call.now, call.cart_id(), address_id, body, body.version)
+    cart = ops.update_billing_address(
+        call.store, call.now, call.checkout_id(), address_id, body, body.version
+    )
     return checkout_response(call, cart)
 
 
-@route(f"{V3}/checkouts/{{cart_id}}/consignments", "POST", write=True)
+@route(f"{V3}/checkouts/{{checkout_id}}/consignments", "POST", write=True)
 async def add_consignments(call: Call) -> Response:
     data = await read_json(call.request)
     bodies = [parse(ConsignmentBody, item) for item in (data if isinstance(data, list) else [data])]
     version = next((b.version for b in bodies if b.version is not None), None)
-    cart = ops.add_consignments(call.store, call.now, call.cart_id(), list(bodies), version)
+    cart = ops.add_consignments(call.store, call.now, call.checkout_id(), list(bodies), version)
     return checkout_response(call, cart)
 
 
-@route(f"{V3}/checkouts/{{cart_id}}/consignments/{{consignment_id}}", "PUT", write=True)
+@route(f"{V3}/checkouts/{{checkout_id}}/consignments/{{consignment_id}}", "PUT", write=True)
 async def update_consignment(call: Call) -> Response:
-    body = parse(UpdateConsignmentBody, await read_json(call.request))
+    body = parse(ConsignmentUpdateBody, await read_json(call.request))
     cart = ops.update_consignment(
         call.store,
         call.now,
-        call.cart_id(),
+        call.checkout_id(),
         call.request.path_params["consignment_id"],
         address=body.address,
         line_items=body.line_items,
@@ -578,39 +560,39 @@ async def update_consignment(call: Call) -> Response:
     return checkout_response(call, cart)
 
 
-@route(f"{V3}/checkouts/{{cart_id}}/consignments/{{consignment_id}}", "DELETE", write=True)
+@route(f"{V3}/checkouts/{{checkout_id}}/consignments/{{consignment_id}}", "DELETE", write=True)
 async def delete_consignment(call: Call) -> Response:
     body = parse(Versioned, await read_json(call.request))
     consignment_id = call.request.path_params["consignment_id"]
-    cart = ops.delete_consignment(call.store, call.now, call.cart_id(), consignment_id, body.version)
+    cart = ops.delete_consignment(call.store, call.now, call.checkout_id(), consignment_id, body.version)
     return checkout_response(call, cart)
 
 
-@route(f"{V3}/checkouts/{{cart_id}}/coupons", "POST", write=True)
+@route(f"{V3}/checkouts/{{checkout_id}}/coupons", "POST", write=True)
 async def add_coupon(call: Call) -> Response:
     body = parse(CouponBody, await read_json(call.request))
-    cart = ops.apply_coupon(call.store, call.now, call.cart_id(), body.coupon_code, body.version)
+    cart = ops.apply_coupon(call.store, call.now, call.checkout_id(), body.coupon_code, body.version)
     return checkout_response(call, cart)
 
 
-@route(f"{V3}/checkouts/{{cart_id}}/coupons/{{coupon_code}}", "DELETE", write=True)
+@route(f"{V3}/checkouts/{{checkout_id}}/coupons/{{coupon_code}}", "DELETE", write=True)
 async def delete_coupon(call: Call) -> Response:
     body = parse(Versioned, await read_json(call.request))
     code = call.request.path_params["coupon_code"]
-    cart = ops.remove_coupon(call.store, call.now, call.cart_id(), code, body.version)
+    cart = ops.remove_coupon(call.store, call.now, call.checkout_id(), code, body.version)
     return checkout_response(call, cart)
 
 
-@route(f"{V3}/checkouts/{{cart_id}}/orders", "POST", write=True)
+@route(f"{V3}/checkouts/{{checkout_id}}/orders", "POST", write=True)
 async def create_order(call: Call) -> Response:
-    order = ops.create_order(call.store, call.now, call.cart_id())
+    order = ops.create_order(call.store, call.now, call.checkout_id())
     return envelope({"id": order.id})
 
 
-@route(f"{V3}/checkouts/{{cart_id}}/token", "POST", write=True)
+@route(f"{V3}/checkouts/{{checkout_id}}/token", "POST", write=True)
 async def create_checkout_token(call: Call) -> Response:
     body = parse(TokenBody, await read_json(call.request))
-    token = ops.create_checkout_token(call.store, call.now, call.cart_id(), body.maxUses, body.ttl)
+    token = ops.create_checkout_token(call.store, call.now, call.checkout_id(), body.maxUses, body.ttl)
     return envelope({"checkoutToken": token})
 
 
@@ -618,7 +600,17 @@ async def create_checkout_token(call: Call) -> Response:
 async def get_order(call: Call) -> Response:
     order = ops.get_order(call.store, call.request.path_params["order_id"])
     store_hash = call.request.path_params["store_hash"]
-    return json_response(order_v2_view(order, store_hash, str(call.request.base_url)))
+    tax_included = call.store.settings.tax_included
+    return json_response(order_v2_view(order, tax_included, store_hash, str(call.request.base_url)))
+
+
+@route(f"{V2}/orders/{{order_id:int}}/products", "GET", write=False)
+async def list_order_products(call: Call) -> Response:
+    order = ops.get_order(call.store, call.request.path_params["order_id"])
+    paging = parse(PageQuery, dict(call.request.query_params))
+    start = (paging.page - 1) * paging.limit
+    lines = order.lines[start : start + paging.limit]
+    return json_response([order_product_v2_view(order, line) for line in lines])
 
 
 ROUTES: list[Route] = [
@@ -642,6 +634,7 @@ ROUTES: list[Route] = [
     create_order,
     create_checkout_token,
     get_order,
+    list_order_products,
 ]
 
 

@@ -29,6 +29,7 @@ from checkout_mcp.sandbox.state import (
     LineItem,
     Order,
     OrderLine,
+    PostalAddress,
     Product,
     RedirectUrl,
     ShippingMethod,
@@ -45,23 +46,10 @@ REDIRECT_URL_LIFETIME = timedelta(days=30)
 COUPON_CODE_MAX = 50
 
 
-class AddressData(BaseModel):
+class AddressData(PostalAddress):
     """An address as a request gives it (snake_case); unknown fields such as custom_fields are ignored."""
 
     model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
-
-    first_name: str = ""
-    last_name: str = ""
-    email: str = ""
-    company: str = ""
-    address1: str = ""
-    address2: str = ""
-    city: str = ""
-    state_or_province: str = ""
-    state_or_province_code: str = ""
-    country_code: str = ""
-    postal_code: str = ""
-    phone: str = ""
 
 
 class ItemRequest(BaseModel):
@@ -379,10 +367,7 @@ def remove_coupon(
     store: StoreState, now: datetime, cart_id: str, code: str, expected_version: int | None = None
 ) -> Cart:
     cart = _writable(store, cart_id, expected_version)
-    applied = next((c for c in cart.coupon_codes if c.upper() == code.strip().upper()), None)
-    if applied is None:
-        raise not_found("Coupon")
-    cart.coupon_codes.remove(applied)
+    _remove_code(cart.coupon_codes, code, "Coupon")
     return _touch(cart, now)
 
 
@@ -406,10 +391,7 @@ def remove_gift_certificate(
     store: StoreState, now: datetime, cart_id: str, code: str, expected_version: int | None = None
 ) -> Cart:
     cart = _writable(store, cart_id, expected_version)
-    applied = next((c for c in cart.gift_certificate_codes if c.upper() == code.strip().upper()), None)
-    if applied is None:
-        raise not_found("Gift certificate")
-    cart.gift_certificate_codes.remove(applied)
+    _remove_code(cart.gift_certificate_codes, code, "Gift certificate")
     return _touch(cart, now)
 
 
@@ -434,7 +416,7 @@ def create_order(store: StoreState, now: datetime, cart_id: str) -> Order:
         date_modified=now,
         billing_address=cart.billing_address,
         shipping_addresses=[c.address for c in cart.consignments],
-        lines=[_order_line(item, totals) for item in cart.line_items],
+        lines=[_order_line(store, item, totals) for item in cart.line_items],
         subtotal_ex_tax=totals.subtotal_ex_tax,
         subtotal_inc_tax=totals.subtotal_inc_tax,
         shipping_cost_ex_tax=totals.shipping_cost_total_ex_tax,
@@ -455,13 +437,17 @@ def create_order(store: StoreState, now: datetime, cart_id: str) -> Order:
 
 
 def finalize_order(store: StoreState, now: datetime, order_id: int, payment_method: str = "") -> Order:
-    """Move an incomplete order on (status 11): stock and gift-certificate balances are taken now."""
+    """Move an incomplete order on (status 11): stock and gift-certificate balances are taken now.
+
+    "Once the order is paid, the cart is deleted" (checkouts.v3.yml): the checkout is gone from
+    both surfaces, but shopper sessions keep its id, so the shopper can still read the order.
+    """
     order = get_order(store, order_id)
     if order.status_id != INCOMPLETE_STATUS_ID:
         raise invalid(f"Order {order_id} has already been finalized.")
-    cart = store.carts.get(order.cart_id)
     for line in order.lines:
         _take_stock(store, line)
+    cart = store.carts.pop(order.cart_id, None)
     if cart is not None:
         for use in compute_totals(store, cart, now).gift_certificates:
             store.gift_certificates[use.code.upper()].balance -= use.used
@@ -469,10 +455,6 @@ def finalize_order(store: StoreState, now: datetime, order_id: int, payment_meth
     order.payment_method = payment_method
     order.date_modified = now
     return order
-
-
-def is_finalized(store: StoreState, cart: Cart) -> bool:
-    return any(o.cart_id == cart.id and o.status_id != INCOMPLETE_STATUS_ID for o in store.orders.values())
 
 
 # --- checkout tokens and the confirmation page ---------------------------------------------------
@@ -492,8 +474,6 @@ def create_checkout_token(
         raise invalid("maxUses must be at least 1.", {"maxUses": "Must be at least 1."})
     if not 1 <= lifetime <= TOKEN_TTL_MAX:
         raise invalid(f"ttl must be between 1 and {TOKEN_TTL_MAX}.", {"ttl": f"Must be 1..{TOKEN_TTL_MAX}."})
-    if is_finalized(store, cart):
-        raise invalid("A checkout token cannot be created after the order has been finalized.")
     token = secrets.token_hex(32)
     store.checkout_tokens.append(
         CheckoutToken(
@@ -578,10 +558,11 @@ def session_carts(store: StoreState, session_token: str | None) -> list[Cart]:
 
 
 def session_cart(store: StoreState, session_token: str | None, cart_id: str) -> Cart:
-    """A checkout the shopper's session holds; any other is 404, as on the real storefront."""
-    if cart_id not in store.sessions.get(session_token or "", []):
+    """A checkout the shopper's session holds; any other (or a deleted one) is "Checkout not found"."""
+    cart = store.carts.get(cart_id) if cart_id in store.sessions.get(session_token or "", []) else None
+    if cart is None:
         raise not_found("Checkout")
-    return get_cart(store, cart_id)
+    return cart
 
 
 # --- helpers -------------------------------------------------------------------------------------
@@ -692,6 +673,14 @@ def _add_items(store: StoreState, cart: Cart, requests: list[ItemRequest]) -> No
             same.quantity += new.quantity
 
 
+def _remove_code(applied: list[str], code: str, what: str) -> None:
+    """Take a code off a checkout, matched as codes are (ignoring case and surrounding blanks)."""
+    match = next((c for c in applied if c.upper() == code.strip().upper()), None)
+    if match is None:
+        raise not_found(what)
+    applied.remove(match)
+
+
 def _line_item(cart: Cart, item_id: str) -> LineItem:
     item = next((i for i in cart.line_items if i.id == item_id), None)
     if item is None:
@@ -711,7 +700,7 @@ def _remove_line(store: StoreState, cart: Cart, item: LineItem, now: datetime) -
 
 
 def _normalized(address: AddressData) -> dict[str, str]:
-    data = address.model_dump(include=set(AddressData.model_fields))  # not a subclass's extra fields
+    data = address.model_dump(include=set(PostalAddress.model_fields))  # not a subclass's extra fields
     data["country_code"] = address.country_code.upper()
     return data
 
@@ -785,9 +774,10 @@ def _check_ready_to_order(store: StoreState, cart: Cart) -> None:
             raise invalid(f"Consignment {consignment.id} has no shipping option selected.")
 
 
-def _order_line(item: LineItem, totals: Totals) -> OrderLine:
+def _order_line(store: StoreState, item: LineItem, totals: Totals) -> OrderLine:
     line = totals.lines[item.id]
     return OrderLine(
+        id=store.take_order_product_id(),
         product_id=item.product_id,
         variant_id=item.variant_id,
         name=item.name,

@@ -18,7 +18,8 @@ are built through the real operations, so they are valid). Codes for the README:
 Products 101-122 (see `CATALOG`): 101 Classic Tee and 102 Hoodie and 111 Mechanical Keyboard have
 variants, 107 Vintage Poster is out of stock, 108 and 122 are digital, 106 Limited Edition Print
 has a purchase limit of 2. Shipping to US, CA, GB, DE; tax in US-CA, US-NY, CA, GB, DE.
-Demo carts (`StoreState.demo_carts`): no_billing, ready, with_coupon, abandoned, ordered, finalized.
+Demo carts (`StoreState.demo_carts`): no_billing, ready, with_coupon, abandoned, ordered, finalized
+(the id of a paid checkout: its order is finalized and, as after a real payment, the cart is gone).
 """
 
 from __future__ import annotations

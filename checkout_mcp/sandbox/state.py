@@ -105,8 +105,9 @@ class LineItem(StateModel):
     options: list[VariantOptionValue] = Field(default_factory=list)
 
 
-class Address(StateModel):
-    id: str
+class PostalAddress(BaseModel):
+    """An address's fields: shared by the stored `Address` and the requests that set one."""
+
     first_name: str = ""
     last_name: str = ""
     email: str = ""
@@ -119,6 +120,10 @@ class Address(StateModel):
     country_code: str = ""
     postal_code: str = ""
     phone: str = ""
+
+
+class Address(StateModel, PostalAddress):
+    id: str
 
 
 class Consignment(StateModel):
@@ -197,6 +202,7 @@ class PaymentMethod(StateModel):
 
 
 class OrderLine(StateModel):
+    id: int  # the order product id (v2 /orders/{id}/products), unique across the store
     product_id: int
     variant_id: int | None
     name: str
@@ -290,6 +296,7 @@ class StoreState(BaseModel):
     id_namespace: str = "00000000-0000-0000-0000-000000000000"  # seeds the deterministic ids
     id_counter: int = 0
     next_order_id: int = 100
+    next_order_product_id: int = 1
 
     def new_uuid(self) -> str:
         """A fresh UUID string, deterministic given the namespace and counter (so runs replay)."""
@@ -304,6 +311,11 @@ class StoreState(BaseModel):
         order_id = self.next_order_id
         self.next_order_id += 1
         return order_id
+
+    def take_order_product_id(self) -> int:
+        line_id = self.next_order_product_id
+        self.next_order_product_id += 1
+        return line_id
 
     def export(self) -> dict[str, Any]:
         """A JSON-safe snapshot (Decimal and datetime as strings)."""

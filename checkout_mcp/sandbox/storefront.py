@@ -23,7 +23,15 @@ from starlette.routing import BaseRoute, Route
 
 from checkout_mcp.sandbox import operations as ops
 from checkout_mcp.sandbox.errors import SandboxError, not_found
-from checkout_mcp.sandbox.management import json_response, parse, read_json
+from checkout_mcp.sandbox.jsonio import json_response, parse, read_json
+from checkout_mcp.sandbox.payloads import (
+    AddressBody,
+    ConsignmentBody,
+    ConsignmentUpdateBody,
+    CouponBody,
+    CustomerMessageBody,
+    Versioned,
+)
 from checkout_mcp.sandbox.shopper import SESSION_COOKIE
 from checkout_mcp.sandbox.state import (
     FINALIZED_STATUS_ID,
@@ -74,21 +82,11 @@ async def body_of(request: Request, model: type[Body]) -> Body:
 # --- request bodies ------------------------------------------------------------------------------
 
 
-class Versioned(BaseModel):
-    model_config = ConfigDict(extra="ignore")
-
-    version: int | None = None
-
-
 class CreateCartBody(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
     line_items: list[ops.ItemRequest] = Field(min_length=1)
     locale: str = Field(default="en", max_length=20)
-
-
-class CheckoutUpdateBody(Versioned):
-    customer_message: str
 
 
 class LineItemQuantity(BaseModel):
@@ -101,26 +99,8 @@ class CartItemBody(Versioned):
     line_item: LineItemQuantity
 
 
-class BillingAddressBody(ops.AddressData):
-    version: int | None = None
-
-
-class ConsignmentCreateBody(ops.ConsignmentRequest):
-    version: int | None = None
-
-
-class ConsignmentCreateList(RootModel[list[ConsignmentCreateBody]]):
+class ConsignmentCreateList(RootModel[list[ConsignmentBody]]):
     """POST /consignments takes a list."""
-
-
-class ConsignmentUpdateBody(Versioned):
-    address: ops.AddressData | None = None
-    line_items: list[ops.ConsignmentLine] | None = None
-    shipping_option_id: str | None = None
-
-
-class CouponBody(Versioned):
-    coupon_code: str = Field(min_length=1, max_length=255)
 
 
 class GiftCertificateBody(Versioned):
@@ -448,7 +428,7 @@ async def get_checkout(request: Request) -> Response:
 async def update_checkout(request: Request) -> Response:
     shopper = Shopper.of(request)
     cart = shopper.checkout(request)
-    body = await body_of(request, CheckoutUpdateBody)
+    body = await body_of(request, CustomerMessageBody)
     ops.update_customer_message(shopper.store, shopper.now, cart.id, body.customer_message, body.version)
     return shopper.respond(cart, request)
 
@@ -478,7 +458,7 @@ async def remove_item(request: Request) -> Response:
 async def add_billing_address(request: Request) -> Response:
     shopper = Shopper.of(request)
     cart = shopper.checkout(request)
-    body = await body_of(request, BillingAddressBody)
+    body = await body_of(request, AddressBody)
     ops.add_billing_address(shopper.store, shopper.now, cart.id, body, body.version)
     return shopper.respond(cart, request)
 
@@ -486,7 +466,7 @@ async def add_billing_address(request: Request) -> Response:
 async def update_billing_address(request: Request) -> Response:
     shopper = Shopper.of(request)
     cart = shopper.checkout(request)
-    body = await body_of(request, BillingAddressBody)
+    body = await body_of(request, AddressBody)
     address_id = request.path_params["addressId"]
     ops.update_billing_address(shopper.store, shopper.now, cart.id, address_id, body, body.version)
     return shopper.respond(cart, request)
@@ -627,13 +607,9 @@ async def get_order(request: Request) -> Response:
 
 
 async def finalize_order(request: Request) -> Response:
-    """Seed 004: "Finalizes the order - applicable only to hosted payments"; then the cart is gone.
-
-    The session keeps the cart's id, so the shopper can still read the order.
-    """
+    """Seed 004: "Finalizes the order - applicable only to hosted payments" (the cart is then deleted)."""
     shopper = Shopper.of(request)
     order = ops.finalize_order(shopper.store, shopper.now, shopper.order(request).id)
-    shopper.store.carts.pop(order.cart_id, None)
     return json_response(order_view(shopper.store, order))
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import sys
 from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -11,11 +13,16 @@ from mcp.server.mcpserver import MCPServer
 
 from checkout_mcp.bigcommerce.store import ManagementSettings, Store, StorefrontSettings
 from checkout_mcp.bigcommerce.transport import RetryPolicy
+from checkout_mcp.clock import Clock
 from checkout_mcp.config import Config, StoreSettings
+from checkout_mcp.policy.audit import AuditJournal
+from checkout_mcp.policy.confirmation import ConfirmationBook
 from checkout_mcp.policy.gate import Gate
+from checkout_mcp.policy.ledger import OrderLedger
 from checkout_mcp.policy.modes import validate_mode, validate_overrides
+from checkout_mcp.policy.redact import Redactor
 from checkout_mcp.sandbox import Sandbox, create_sandbox
-from checkout_mcp.tools.registry import ToolSpec, catalogue
+from checkout_mcp.tools.registry import ToolContext, ToolSpec, catalogue
 
 INSTRUCTIONS = """\
 BigCommerce checkout tools. A checkout's id is its cart's id. Order of a checkout:
@@ -35,12 +42,10 @@ class Runtime:
     sandbox: Sandbox | None
     gate: Gate
 
-    @property
-    def store_identity(self) -> str:
-        if self.sandbox is not None:
-            return f"sandbox:{self.sandbox.credentials.store_hash}"
-        settings = self.config.store
-        return f"live:{settings.store_hash or settings.storefront_url}"
+    async def aclose(self) -> None:
+        """Close the store's connections and the journal."""
+        await self.store.aclose()
+        self.gate.journal.close()
 
 
 def live_store(settings: StoreSettings) -> Store:
@@ -63,12 +68,15 @@ def live_store(settings: StoreSettings) -> Store:
 
 
 def create_runtime(config: Config) -> Runtime:
-    """The store the configuration names; with no live store, the embedded sandbox (and it says so)."""
-    validate_mode(config.policy, config.is_live)
-    validate_overrides(config.policy, [spec.name for spec in catalogue()])
+    """The store the configuration names (with no live store, the embedded sandbox) behind the gate."""
+    policy = config.policy
+    validate_mode(policy, config.is_live)
+    validate_overrides(policy, [spec.name for spec in catalogue()])
     sandbox: Sandbox | None = None
     if config.is_live:
         store = live_store(config.store)
+        clock = Clock(datetime.now(UTC))
+        identity = f"live:{config.store.store_hash or config.store.storefront_url}"
     else:
         settings = config.sandbox
         sandbox = create_sandbox(
@@ -78,7 +86,19 @@ def create_runtime(config: Config) -> Runtime:
             rate_limit_window_ms=settings.rate_limit_window_ms,
         )
         store = Store.for_sandbox(sandbox, surfaces=settings.surfaces)
-    gate = Gate(store, config.policy, store_is_live=config.is_live)
+        clock = sandbox.clock
+        identity = f"sandbox:{sandbox.credentials.store_hash}"
+    token = config.store.access_token()
+    redactor = Redactor([token.get_secret_value() if token else None])
+    ledger = OrderLedger(Path(policy.order_ledger) if policy.order_ledger else None)
+    gate = Gate(
+        tools=ToolContext(store=store, ledger=ledger, store_identity=identity),
+        settings=policy,
+        store_is_live=config.is_live,
+        journal=AuditJournal(Path(policy.journal), clock, redactor),
+        confirmations=ConfirmationBook(clock, policy.confirmation_ttl_seconds),
+        redactor=redactor,
+    )
     return Runtime(config=config, store=store, sandbox=sandbox, gate=gate)
 
 
@@ -118,4 +138,4 @@ def announce(runtime: Runtime) -> None:
             file=sys.stderr,
         )
     else:
-        print(f"checkout-mcp: serving live store {runtime.store_identity}.", file=sys.stderr)
+        print(f"checkout-mcp: serving live store {runtime.gate.tools.store_identity}.", file=sys.stderr)

@@ -8,10 +8,9 @@ from mcp.server.mcpserver.exceptions import ToolError
 from pydantic import Field
 
 from checkout_mcp.bigcommerce.models import AddressInput, ConsignmentItem
-from checkout_mcp.bigcommerce.store import Store
 from checkout_mcp.policy.effects import Effect
 from checkout_mcp.tools.fields import AddressId, CheckoutId, ConsignmentId
-from checkout_mcp.tools.registry import ToolArgs, ToolSpec
+from checkout_mcp.tools.registry import ToolArgs, ToolContext, ToolSpec
 from checkout_mcp.tools.views import CheckoutView, checkout_view
 
 ShipItems = Annotated[
@@ -25,8 +24,8 @@ class AddBillingAddress(ToolArgs):
     address: AddressInput
 
 
-async def add_billing_address(store: Store, args: AddBillingAddress) -> CheckoutView:
-    binding = store.binding_for("add_billing_address")
+async def add_billing_address(tools: ToolContext, args: AddBillingAddress) -> CheckoutView:
+    binding = tools.store.binding_for("add_billing_address")
     return checkout_view(await binding.add_billing_address(str(args.checkout_id), args.address))
 
 
@@ -36,8 +35,8 @@ class UpdateBillingAddress(ToolArgs):
     address: AddressInput
 
 
-async def update_billing_address(store: Store, args: UpdateBillingAddress) -> CheckoutView:
-    binding = store.binding_for("update_billing_address")
+async def update_billing_address(tools: ToolContext, args: UpdateBillingAddress) -> CheckoutView:
+    binding = tools.store.binding_for("update_billing_address")
     checkout = await binding.update_billing_address(str(args.checkout_id), args.address_id, args.address)
     return checkout_view(checkout)
 
@@ -48,9 +47,9 @@ class AddShippingAddress(ToolArgs):
     items: ShipItems = None
 
 
-async def unshipped_items(store: Store, checkout_id: str) -> list[ConsignmentItem]:
+async def unshipped_items(tools: ToolContext, checkout_id: str) -> list[ConsignmentItem]:
     """Every physical line item not yet on a consignment, with its full quantity."""
-    checkout = await store.binding_for("get_checkout").get_checkout(checkout_id)
+    checkout = await tools.store.binding_for("get_checkout").get_checkout(checkout_id)
     shipped = {item_id for c in checkout.consignments for item_id in c.line_item_ids}
     items = [
         ConsignmentItem(item_id=line.id, quantity=line.quantity)
@@ -65,10 +64,10 @@ async def unshipped_items(store: Store, checkout_id: str) -> list[ConsignmentIte
     return items
 
 
-async def add_shipping_address(store: Store, args: AddShippingAddress) -> CheckoutView:
+async def add_shipping_address(tools: ToolContext, args: AddShippingAddress) -> CheckoutView:
     checkout_id = str(args.checkout_id)
-    items = args.items or await unshipped_items(store, checkout_id)
-    checkout = await store.binding_for("add_shipping_address").add_shipping_address(
+    items = args.items or await unshipped_items(tools, checkout_id)
+    checkout = await tools.store.binding_for("add_shipping_address").add_shipping_address(
         checkout_id, args.address, items
     )
     return checkout_view(checkout)
@@ -81,11 +80,11 @@ class UpdateShippingAddress(ToolArgs):
     items: ShipItems = None
 
 
-async def update_shipping_address(store: Store, args: UpdateShippingAddress) -> CheckoutView:
+async def update_shipping_address(tools: ToolContext, args: UpdateShippingAddress) -> CheckoutView:
     checkout_id = str(args.checkout_id)
     items = args.items
     if items is None:
-        current = await store.binding_for("get_checkout").get_checkout(checkout_id)
+        current = await tools.store.binding_for("get_checkout").get_checkout(checkout_id)
         consignment = next((c for c in current.consignments if c.id == args.consignment_id), None)
         if consignment is None:
             known = ", ".join(c.id for c in current.consignments) or "none"
@@ -98,7 +97,7 @@ async def update_shipping_address(store: Store, args: UpdateShippingAddress) -> 
             for i in consignment.line_item_ids
             if i in quantities
         ]
-    binding = store.binding_for("update_shipping_address")
+    binding = tools.store.binding_for("update_shipping_address")
     checkout = await binding.update_shipping_address(checkout_id, args.consignment_id, args.address, items)
     return checkout_view(checkout)
 

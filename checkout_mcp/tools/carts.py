@@ -8,10 +8,9 @@ from mcp.server.mcpserver.exceptions import ToolError
 from pydantic import Field
 
 from checkout_mcp.bigcommerce.models import Checkout, LineItem, NewLineItem
-from checkout_mcp.bigcommerce.store import Store
 from checkout_mcp.policy.effects import Effect
 from checkout_mcp.tools.fields import CartId, ItemId
-from checkout_mcp.tools.registry import Preview, ToolArgs, ToolOutput, ToolSpec
+from checkout_mcp.tools.registry import Preview, ToolArgs, ToolContext, ToolOutput, ToolSpec
 from checkout_mcp.tools.views import CartView, cart_view, money
 
 
@@ -20,8 +19,10 @@ class CreateCart(ToolArgs):
     currency: Annotated[str | None, Field(pattern=r"^[A-Z]{3}$", description="ISO 4217 code")] = None
 
 
-async def create_cart(store: Store, args: CreateCart) -> CartView:
-    return cart_view(await store.binding_for("create_cart").create_cart(args.items, currency=args.currency))
+async def create_cart(tools: ToolContext, args: CreateCart) -> CartView:
+    return cart_view(
+        await tools.store.binding_for("create_cart").create_cart(args.items, currency=args.currency)
+    )
 
 
 class CreateRedirectUrls(ToolArgs):
@@ -42,8 +43,8 @@ class RedirectUrlsView(ToolOutput):
         return f"Redirect URLs for cart {self.cart_id}: single use, valid 30 days."
 
 
-async def create_cart_redirect_urls(store: Store, args: CreateRedirectUrls) -> RedirectUrlsView:
-    binding = store.binding_for("create_cart_redirect_urls")
+async def create_cart_redirect_urls(tools: ToolContext, args: CreateRedirectUrls) -> RedirectUrlsView:
+    binding = tools.store.binding_for("create_cart_redirect_urls")
     urls = await binding.create_cart_redirect_urls(str(args.cart_id), args.query_params)
     return RedirectUrlsView(cart_id=str(args.cart_id), **urls.model_dump())
 
@@ -54,9 +55,9 @@ class UpdateCartItem(ToolArgs):
     quantity: Annotated[int, Field(ge=1, le=10_000)]
 
 
-async def find_item(store: Store, cart_id: str, item_id: str) -> tuple[Checkout, LineItem]:
+async def find_item(tools: ToolContext, cart_id: str, item_id: str) -> tuple[Checkout, LineItem]:
     """The checkout and the named line item in it; a clear error when the item is not there."""
-    checkout = await store.binding_for("get_checkout").get_checkout(cart_id)
+    checkout = await tools.store.binding_for("get_checkout").get_checkout(cart_id)
     for line in checkout.cart.line_items:
         if line.id == item_id:
             return checkout, line
@@ -64,14 +65,14 @@ async def find_item(store: Store, cart_id: str, item_id: str) -> tuple[Checkout,
     raise ToolError(f"Cart {cart_id} has no line item {item_id!r}. Its item ids: {known}. Call get_checkout.")
 
 
-async def update_cart_item(store: Store, args: UpdateCartItem) -> CartView:
+async def update_cart_item(tools: ToolContext, args: UpdateCartItem) -> CartView:
     cart_id = str(args.cart_id)
-    _, line = await find_item(store, cart_id, args.item_id)
+    _, line = await find_item(tools, cart_id, args.item_id)
     if line.product_id is None:
         raise ToolError(
             f"Line item {args.item_id} is a {line.kind} item; only product quantities can change."
         )
-    cart = await store.binding_for("update_cart_item").update_cart_item(
+    cart = await tools.store.binding_for("update_cart_item").update_cart_item(
         cart_id, args.item_id, quantity=args.quantity, product_id=line.product_id, variant_id=line.variant_id
     )
     return cart_view(cart)
@@ -82,16 +83,16 @@ class RemoveCartItem(ToolArgs):
     item_id: ItemId
 
 
-async def remove_cart_item(store: Store, args: RemoveCartItem) -> CartView:
+async def remove_cart_item(tools: ToolContext, args: RemoveCartItem) -> CartView:
     cart_id = str(args.cart_id)
-    cart = await store.binding_for("remove_cart_item").remove_cart_item(cart_id, args.item_id)
+    cart = await tools.store.binding_for("remove_cart_item").remove_cart_item(cart_id, args.item_id)
     if cart is None:
         return CartView(cart_id=cart_id, currency="", items=[], cart_amount="0.00", deleted=True)
     return cart_view(cart)
 
 
-async def preview_remove_cart_item(store: Store, args: RemoveCartItem) -> Preview:
-    checkout, line = await find_item(store, str(args.cart_id), args.item_id)
+async def preview_remove_cart_item(tools: ToolContext, args: RemoveCartItem) -> Preview:
+    checkout, line = await find_item(tools, str(args.cart_id), args.item_id)
     remaining = checkout.cart.cart_amount - line.extended_sale_price
     last = len(checkout.cart.line_items) == 1
     currency = checkout.currency

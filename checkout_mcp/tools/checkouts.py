@@ -6,10 +6,9 @@ from typing import Annotated
 
 from pydantic import Field
 
-from checkout_mcp.bigcommerce.store import Store
 from checkout_mcp.policy.effects import Effect
 from checkout_mcp.tools.fields import CheckoutId, ViewField
-from checkout_mcp.tools.registry import Preview, ToolArgs, ToolOutput, ToolSpec
+from checkout_mcp.tools.registry import Preview, ToolArgs, ToolContext, ToolOutput, ToolSpec
 from checkout_mcp.tools.views import CheckoutView, checkout_view
 
 MAX_TTL_SECONDS = 2_592_000
@@ -21,8 +20,8 @@ class GetCheckout(ToolArgs):
     view: ViewField = "compact"
 
 
-async def get_checkout(store: Store, args: GetCheckout) -> CheckoutView:
-    binding = store.binding_for("get_checkout")
+async def get_checkout(tools: ToolContext, args: GetCheckout) -> CheckoutView:
+    binding = tools.store.binding_for("get_checkout")
     checkout = await binding.get_checkout(
         str(args.checkout_id), include_shipping_options=args.shipping_options
     )
@@ -42,8 +41,8 @@ class CheckoutList(ToolOutput):
         return "; ".join(c.summary() for c in self.checkouts)
 
 
-async def list_checkouts(store: Store, args: ListCheckouts) -> CheckoutList:
-    checkouts = await store.binding_for("list_checkouts").list_checkouts()
+async def list_checkouts(tools: ToolContext, args: ListCheckouts) -> CheckoutList:
+    checkouts = await tools.store.binding_for("list_checkouts").list_checkouts()
     return CheckoutList(checkouts=[checkout_view(c) for c in checkouts])
 
 
@@ -52,8 +51,8 @@ class UpdateCustomerMessage(ToolArgs):
     message: Annotated[str, Field(max_length=2000, description="shopper's note to the store")]
 
 
-async def update_customer_message(store: Store, args: UpdateCustomerMessage) -> CheckoutView:
-    binding = store.binding_for("update_customer_message")
+async def update_customer_message(tools: ToolContext, args: UpdateCustomerMessage) -> CheckoutView:
+    binding = tools.store.binding_for("update_customer_message")
     return checkout_view(await binding.update_customer_message(str(args.checkout_id), args.message))
 
 
@@ -78,9 +77,12 @@ class CheckoutTokenView(ToolOutput):
             f"valid {self.ttl_seconds} s. It is in checkout_token; treat it as a secret."
         )
 
+    def secrets(self) -> list[str]:
+        return [self.checkout_token]
 
-async def create_checkout_token(store: Store, args: CreateCheckoutToken) -> CheckoutTokenView:
-    binding = store.binding_for("create_checkout_token")
+
+async def create_checkout_token(tools: ToolContext, args: CreateCheckoutToken) -> CheckoutTokenView:
+    binding = tools.store.binding_for("create_checkout_token")
     checkout_id = str(args.checkout_id)
     token = await binding.create_checkout_token(
         checkout_id, max_uses=args.max_uses, ttl_seconds=args.ttl_seconds
@@ -95,8 +97,8 @@ async def create_checkout_token(store: Store, args: CreateCheckoutToken) -> Chec
     )
 
 
-async def preview_checkout_token(store: Store, args: CreateCheckoutToken) -> Preview:
-    checkout = await store.binding_for("get_checkout").get_checkout(str(args.checkout_id))
+async def preview_checkout_token(tools: ToolContext, args: CreateCheckoutToken) -> Preview:
+    checkout = await tools.store.binding_for("get_checkout").get_checkout(str(args.checkout_id))
     return Preview(
         text=(
             f"Mint a checkout token for checkout {checkout.id} (order {checkout.order_id or 'none yet'}): "

@@ -6,10 +6,9 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from checkout_mcp.bigcommerce.models import Checkout
-from checkout_mcp.bigcommerce.store import Store
 from checkout_mcp.policy.effects import Effect
 from checkout_mcp.tools.fields import CheckoutId, Code
-from checkout_mcp.tools.registry import ToolArgs, ToolSpec
+from checkout_mcp.tools.registry import ToolArgs, ToolContext, ToolSpec
 from checkout_mcp.tools.views import CheckoutView, checkout_view
 
 
@@ -32,8 +31,8 @@ def code_tool(
 ) -> ToolSpec[Any, CheckoutView]:
     """The four discount tools differ only in the binding operation they call and their effect."""
 
-    async def handler(store: Store, call: CouponCode | GiftCertificateCode) -> CheckoutView:
-        operation: Callable[[str, str], Awaitable[Checkout]] = getattr(store.binding_for(name), name)
+    async def handler(tools: ToolContext, call: CouponCode | GiftCertificateCode) -> CheckoutView:
+        operation: Callable[[str, str], Awaitable[Checkout]] = getattr(tools.store.binding_for(name), name)
         return checkout_view(await operation(str(call.checkout_id), call.code))
 
     return ToolSpec(

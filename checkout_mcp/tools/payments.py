@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from pydantic import BaseModel
 
-from checkout_mcp.bigcommerce.store import Store
 from checkout_mcp.policy.effects import Effect
 from checkout_mcp.tools.fields import CheckoutId
-from checkout_mcp.tools.registry import ToolArgs, ToolOutput, ToolSpec
+from checkout_mcp.tools.registry import ToolArgs, ToolContext, ToolOutput, ToolSpec
 
 
 class ListPaymentMethods(ToolArgs):
@@ -28,8 +27,10 @@ class PaymentMethods(ToolOutput):
         return f"{len(self.methods)} payment method(s): {', '.join(m.id for m in self.methods) or 'none'}."
 
 
-async def list_payment_methods(store: Store, args: ListPaymentMethods) -> PaymentMethods:
-    methods = await store.binding_for("list_payment_methods").list_payment_methods(str(args.checkout_id))
+async def list_payment_methods(tools: ToolContext, args: ListPaymentMethods) -> PaymentMethods:
+    methods = await tools.store.binding_for("list_payment_methods").list_payment_methods(
+        str(args.checkout_id)
+    )
     return PaymentMethods(
         checkout_id=str(args.checkout_id),
         methods=[Method(id=m.id, type=m.type, cards=m.supported_cards) for m in methods],

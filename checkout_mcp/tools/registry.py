@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict
 
 from checkout_mcp.bigcommerce.store import Store
 from checkout_mcp.policy.effects import Effect
+from checkout_mcp.policy.ledger import OrderLedger
 
 
 class ToolArgs(BaseModel):
@@ -32,9 +33,22 @@ class ToolOutput(BaseModel):
     def summary(self) -> str:
         raise NotImplementedError
 
+    def secrets(self) -> list[str]:
+        """Credentials in this result; the gate registers them so no journal or log shows them."""
+        return []
+
 
 A = TypeVar("A", bound=ToolArgs)
 R = TypeVar("R", bound=ToolOutput)
+
+
+@dataclass(frozen=True)
+class ToolContext:
+    """What a handler may use: the store, and the order ledger that keeps create_order single."""
+
+    store: Store
+    ledger: OrderLedger
+    store_identity: str
 
 
 @dataclass(frozen=True)
@@ -60,8 +74,8 @@ class ToolSpec(Generic[A, R]):
     operation: str
     args: type[A]
     output: type[R]
-    handler: Callable[[Store, A], Awaitable[R]]
-    preview: Callable[[Store, A], Awaitable[Preview]] | None = None
+    handler: Callable[[ToolContext, A], Awaitable[R]]
+    preview: Callable[[ToolContext, A], Awaitable[Preview]] | None = None
     idempotent: bool = False
 
     def annotations(self) -> ToolAnnotations:

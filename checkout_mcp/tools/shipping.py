@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from checkout_mcp.bigcommerce.store import Store
 from checkout_mcp.policy.effects import Effect
 from checkout_mcp.tools.fields import CheckoutId, ConsignmentId, OptionId
-from checkout_mcp.tools.registry import ToolArgs, ToolOutput, ToolSpec
+from checkout_mcp.tools.registry import ToolArgs, ToolContext, ToolOutput, ToolSpec
 from checkout_mcp.tools.views import OPTION_FORMAT, CheckoutView, checkout_view, option
 
 
@@ -27,8 +26,8 @@ class ShippingOptions(ToolOutput):
         return f"Shipping options for consignment {self.consignment_id}: {listed}."
 
 
-async def list_shipping_options(store: Store, args: ListShippingOptions) -> ShippingOptions:
-    binding = store.binding_for("list_shipping_options")
+async def list_shipping_options(tools: ToolContext, args: ListShippingOptions) -> ShippingOptions:
+    binding = tools.store.binding_for("list_shipping_options")
     options = await binding.list_shipping_options(str(args.checkout_id), args.consignment_id)
     return ShippingOptions(consignment_id=args.consignment_id, options=[option(o) for o in options])
 
@@ -39,8 +38,8 @@ class SelectShippingOption(ToolArgs):
     option_id: OptionId
 
 
-async def select_shipping_option(store: Store, args: SelectShippingOption) -> CheckoutView:
-    binding = store.binding_for("select_shipping_option")
+async def select_shipping_option(tools: ToolContext, args: SelectShippingOption) -> CheckoutView:
+    binding = tools.store.binding_for("select_shipping_option")
     checkout = await binding.select_shipping_option(
         str(args.checkout_id), args.consignment_id, args.option_id
     )

@@ -143,6 +143,27 @@ async def test_create_order_then_read_it(api: ManagementBinding, sandbox: Sandbo
     assert order.subtotal == Decimal("37.99")
     assert order.grand_total == order.subtotal + order.shipping_total + order.tax_total - order.discount_total
     assert order.billing_address is not None and order.billing_address.country_code == "US"
+    assert [(item.name, item.quantity, item.sku) for item in order.items] == [
+        (line.name, line.quantity, line.sku) for line in sandbox.store.orders[order_id].lines
+    ]
+    assert sum(item.total for item in order.items) == order.subtotal
+
+
+async def test_get_order_reads_the_items_with_one_more_get(api: ManagementBinding, sandbox: Sandbox) -> None:
+    order_id = await api.create_order(demo_cart(sandbox, "ready"))
+    before = sandbox.rate_limiter.used
+    order = await api.get_order(order_id)
+    assert sandbox.rate_limiter.used - before == 2
+    assert {item.sku for item in order.items} == {line.sku for line in sandbox.store.orders[order_id].lines}
+
+
+async def test_get_order_retries_the_items_like_any_get(api: ManagementBinding, sandbox: Sandbox) -> None:
+    order_id = await api.create_order(demo_cart(sandbox, "ready"))
+    sandbox.faults.add({"match": "GET /stores/*/v2/orders/*/products", "kind": "503", "times": 1})
+    sandbox.faults.add({"match": "GET /stores/*/v2/orders/*/products", "kind": "drop_before", "times": 1})
+    order = await api.get_order(order_id)
+    assert len(order.items) == 2
+    assert sandbox.faults.active() == []  # both faults were hit and retried through
 
 
 @pytest.mark.parametrize(

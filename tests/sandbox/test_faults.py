@@ -65,6 +65,50 @@ async def test_429_fault_carries_retry_after() -> None:
     assert response.headers["X-Retry-After"] == "3"
 
 
+RATE_LIMIT_HEADERS = (
+    "X-Rate-Limit-Requests-Left",
+    "X-Rate-Limit-Requests-Quota",
+    "X-Rate-Limit-Time-Reset-Ms",
+    "X-Rate-Limit-Time-Window-Ms",
+)
+
+
+@pytest.mark.anyio
+async def test_faulted_answers_carry_the_rate_limit_headers_and_count() -> None:
+    sandbox = create_sandbox(rate_limit_quota=10)
+    checkouts = "GET /api/storefront/checkouts"
+    sandbox.faults.replace(
+        [
+            {"match": checkouts, "kind": kind, "times": 1}
+            for kind in ["503", "429", "malformed", "drop_before", "drop_after"]
+        ]
+    )
+    async with client(sandbox) as http:
+        answered = [await http.get("/api/storefront/checkouts") for _ in range(3)]
+        for _ in range(2):
+            with pytest.raises(ConnectionDropped):
+                await http.get("/api/storefront/checkouts")
+        normal = await http.get("/api/storefront/checkouts")
+    assert [r.status_code for r in answered] == [503, 429, 200]
+    for response in [*answered, normal]:
+        assert all(name in response.headers for name in RATE_LIMIT_HEADERS), response.headers
+    assert answered[1].headers["X-Retry-After"] == "0"  # the fault's own, not the quota's
+    # 503, 429, malformed and drop_after reached the store (and count); drop_before did not
+    assert [r.headers["X-Rate-Limit-Requests-Left"] for r in [*answered, normal]] == ["9", "8", "7", "5"]
+
+
+@pytest.mark.anyio
+async def test_past_the_quota_the_limiter_answers_before_a_status_fault() -> None:
+    sandbox = create_sandbox(rate_limit_quota=1)
+    sandbox.faults.add({"match": "GET /api/storefront/checkouts", "kind": "503"})
+    async with client(sandbox) as http:
+        first = await http.get("/api/storefront/checkouts")
+        second = await http.get("/api/storefront/checkouts")
+    assert (first.status_code, first.headers["X-Rate-Limit-Requests-Left"]) == (503, "0")
+    assert (second.status_code, second.json()["title"]) == (429, "Too many requests")
+    assert int(second.headers["X-Retry-After"]) >= 1
+
+
 @pytest.mark.anyio
 async def test_get_lists_rules_with_remaining_and_fired_counts() -> None:
     sandbox = create_sandbox()

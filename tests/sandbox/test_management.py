@@ -92,6 +92,7 @@ def _route_paths(api: Api) -> list[tuple[str, str]]:
     params = {
         "store_hash": api.sandbox.credentials.store_hash,
         "cart_id": api.cart("ready"),
+        "checkout_id": api.cart("ready"),
         "item_id": "x",
         "address_id": "x",
         "consignment_id": "x",
@@ -110,7 +111,7 @@ async def test_every_route_needs_a_token_and_every_write_a_full_one(api: Api) ->
     read_only = {"X-Auth-Token": api.sandbox.credentials.read_only_token}
     routes = _route_paths(api)
     before = api.sandbox.export()
-    assert len(routes) == 20
+    assert len(routes) == 21
     for method, path in routes:
         assert (await api.http.request(method, path)).status_code == 401, (method, path)
         if method != "GET":
@@ -143,6 +144,24 @@ async def test_unknown_or_malformed_ids_are_404(api: Api) -> None:
         f"/stores/{api.sandbox.credentials.store_hash}/v2/orders/4242", headers=api.headers
     )
     assert response.status_code == 404
+
+
+async def test_missing_ids_are_named_as_each_route_calls_them(api: Api) -> None:
+    """The same unknown id is a "Cart" on the cart routes and a "Checkout" on the checkout routes."""
+    for method, path, body in [
+        ("GET", f"/carts/{MISSING_CART}", None),
+        ("POST", f"/carts/{MISSING_CART}/items", {"line_items": [_mug(1)]}),
+        ("DELETE", "/carts/not-a-uuid", None),
+    ]:
+        assert (await api.error(method, path, body, 404))["title"] == "Cart not found", path
+    for method, path, body in [
+        ("GET", f"/checkouts/{MISSING_CART}", None),
+        ("GET", "/checkouts/not-a-uuid", None),
+        ("PUT", f"/checkouts/{MISSING_CART}", {"customer_message": "hi"}),
+        ("POST", f"/checkouts/{MISSING_CART}/coupons", {"coupon_code": "SAVE10"}),
+        ("POST", f"/checkouts/{MISSING_CART}/orders", None),
+    ]:
+        assert (await api.error(method, path, body, 404))["title"] == "Checkout not found", path
 
 
 # --- carts ----------------------------------------------------------------------------------------
@@ -331,7 +350,8 @@ async def test_coupons_apply_and_remove(api: Api) -> None:
             "discounted_amount": Decimal("5.00"),
         }
     ]
-    assert checkout["cart"]["discount_amount"] == Decimal("5.00")
+    # carts.v3.yml: the cart's discount_amount "Excludes coupon discounts"; coupons are in `coupons`.
+    assert checkout["cart"]["discount_amount"] == 0
     unknown = await api.error("POST", path, {"coupon_code": "NOPE"}, 422)
     assert unknown["title"] == "The coupon code 'NOPE' is not valid."
     await api.error("POST", path, {"coupon_code": demo.COUPON_EXPIRED}, 422)
@@ -360,6 +380,47 @@ async def test_create_order_twice_gives_two_incomplete_orders(api: Api) -> None:
     assert order["date_created"] == "Thu, 01 Jan 2026 00:00:00 +0000"
 
 
+async def test_order_products_list_the_lines_with_v2_money(api: Api) -> None:
+    checkout_id = api.cart("ready")
+    first = await api.data("POST", f"/checkouts/{checkout_id}/orders")
+    second = await api.data("POST", f"/checkouts/{checkout_id}/orders")
+    orders = f"/stores/{api.sandbox.credentials.store_hash}/v2/orders"
+    order = (await api.http.get(f"{orders}/{first['id']}", headers=api.headers)).json()
+    products = await api.http.get(f"{orders}/{first['id']}/products", headers=api.headers)
+    again = (await api.http.get(f"{orders}/{second['id']}/products", headers=api.headers)).json()
+    assert products.status_code == 200
+    lines = products.json()
+    cart_items = api.sandbox.store.carts[checkout_id].line_items
+    assert [(p["product_id"], p["variant_id"], p["sku"], p["quantity"]) for p in lines] == [
+        (i.product_id, i.variant_id, i.sku, i.quantity) for i in cart_items
+    ]
+    assert {p["order_id"] for p in lines} == {first["id"]}
+    assert len({p["id"] for p in lines + again}) == len(lines) + len(again)  # ids unique in the store
+    assert sum(Decimal(p["total_inc_tax"]) for p in lines) == Decimal(order["subtotal_inc_tax"])
+    assert sum(Decimal(p["total_ex_tax"]) for p in lines) == Decimal(order["subtotal_ex_tax"])
+    mug = next(p for p in lines if p["product_id"] == demo.PRODUCT_MUG)
+    assert (mug["base_price"], mug["price_ex_tax"], mug["total_ex_tax"]) == ("12.9900",) * 3
+    assert Decimal(mug["price_inc_tax"]) - Decimal(mug["price_ex_tax"]) == Decimal(mug["price_tax"]) > 0
+    assert order["is_tax_inclusive_pricing"] is False
+
+
+async def test_order_products_are_paged_and_need_a_known_order(api: Api) -> None:
+    order_id = (await api.data("POST", f"/checkouts/{api.cart('ready')}/orders"))["id"]
+    products = f"/stores/{api.sandbox.credentials.store_hash}/v2/orders/{order_id}/products"
+
+    async def page(**params: str) -> httpx.Response:
+        return await api.http.get(products, headers=api.headers, params=params)
+
+    everything = (await page()).json()
+    assert len(everything) == 2
+    assert (await page(limit="1")).json() == everything[:1]
+    assert (await page(limit="1", page="2")).json() == everything[1:]
+    assert (await page(page="3", limit="1")).json() == []
+    assert (await page(limit="0")).status_code == (await page(limit="251")).status_code == 422
+    missing = await api.http.get(products.replace(f"/{order_id}/", "/4242/"), headers=api.headers)
+    assert (missing.status_code, missing.json()["title"]) == (404, "Order not found")
+
+
 async def test_create_order_refused_until_the_checkout_is_complete(api: Api) -> None:
     error = await api.error("POST", f"/checkouts/{api.cart('no_billing')}/orders", None, 422)
     assert "billing address" in error["title"]
@@ -379,5 +440,5 @@ async def test_checkout_token(api: Api) -> None:
     await api.error("POST", path, {"ttl": 0}, 422)
     await api.error("POST", path, {"ttl": 2_592_001}, 422)
     await api.error("POST", path, {"maxUses": 0}, 422)
-    finalized = await api.error("POST", f"/checkouts/{api.cart('finalized')}/token", {}, 422)
-    assert "finalized" in finalized["title"]
+    finalized = await api.error("POST", f"/checkouts/{api.cart('finalized')}/token", {}, 404)
+    assert finalized["title"] == "Checkout not found"  # paid, so the cart is deleted

@@ -136,7 +136,7 @@ async def test_confirmation_page_needs_a_token_for_that_order(
     sandbox: Sandbox, http: httpx.AsyncClient
 ) -> None:
     order_id, token = await confirmation_token(sandbox, http, {})
-    other_order = sandbox.store.carts[sandbox.store.demo_carts["finalized"]].order_id
+    other_order = next(o.id for o in sandbox.store.orders.values() if o.id != order_id)
     assert (await http.get(f"/order-confirmation/{other_order}", params={"t": token})).status_code == 403
     assert (await http.get(f"/order-confirmation/{order_id}")).status_code == 403
     assert (await http.get(f"/order-confirmation/{order_id}", params={"t": token})).status_code == 200

@@ -110,6 +110,7 @@ async def test_a_checkout_outside_the_session_is_404() -> None:
         listed = await owner.get(f"{API}/checkouts")
     assert anonymous.status_code == other_session.status_code == write.status_code == 404
     assert anonymous.json()["status"] == 404
+    assert anonymous.json()["title"] == "Checkout not found"
     assert management_cart.status_code == 404
     assert [c["id"] for c in listed.json()["data"]] == [cart["id"]]
 
@@ -238,6 +239,7 @@ async def test_order_then_finalize_deletes_the_cart_and_only_once() -> None:
     assert again.status_code == 422
     assert after.json()["status"] == "AWAITING_FULFILLMENT"
     assert cart_after.status_code == 404
+    assert cart_after.json()["title"] == "Checkout not found"
 
 
 @pytest.mark.anyio

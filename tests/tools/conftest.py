@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -13,20 +14,24 @@ from checkout_mcp.config import Config, load_config
 from checkout_mcp.server.build import Runtime, build_server, create_runtime
 
 
-def sandbox_config(*, policy: dict[str, Any] | None = None, sandbox: dict[str, Any] | None = None) -> Config:
-    """A sandbox server with a frozen clock; policy `auto` unless the test asks for another."""
+def sandbox_config(
+    folder: Path, *, policy: dict[str, Any] | None = None, sandbox: dict[str, Any] | None = None
+) -> Config:
+    """A sandbox server with a frozen clock and its journal in `folder`; policy `auto` unless asked."""
     return load_config(
-        None, policy={"mode": "auto", **(policy or {})}, sandbox={"frozen_clock": True, **(sandbox or {})}
+        None,
+        policy={"mode": "auto", "journal": str(folder / "audit.jsonl"), **(policy or {})},
+        sandbox={"frozen_clock": True, **(sandbox or {})},
     )
 
 
 @pytest.fixture
-async def runtime() -> AsyncIterator[Runtime]:
-    runtime = create_runtime(sandbox_config())
+async def runtime(tmp_path: Path) -> AsyncIterator[Runtime]:
+    runtime = create_runtime(sandbox_config(tmp_path))
     try:
         yield runtime
     finally:
-        await runtime.store.aclose()
+        await runtime.aclose()
 
 
 @pytest.fixture

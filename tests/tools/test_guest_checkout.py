@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import AsyncIterator
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from mcp.client.client import Client
@@ -29,13 +30,13 @@ ADDRESS = {
 
 
 @pytest.fixture
-async def on_surface(request: pytest.FixtureRequest) -> AsyncIterator[tuple[Client, Runtime]]:
-    runtime = create_runtime(sandbox_config(sandbox={"surfaces": [request.param]}))
+async def on_surface(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[tuple[Client, Runtime]]:
+    runtime = create_runtime(sandbox_config(tmp_path, sandbox={"surfaces": [request.param]}))
     try:
         async with Client(build_server(runtime)) as client:
             yield client, runtime
     finally:
-        await runtime.store.aclose()
+        await runtime.aclose()
 
 
 async def fill_checkout(client: Client) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+from pathlib import Path
 
 import pytest
 from mcp.client.client import Client
@@ -13,11 +14,15 @@ from checkout_mcp.tools.registry import catalogue
 
 
 @pytest.mark.anyio
-async def test_serve_over_stdio_lists_tools_and_reads_a_checkout() -> None:
+async def test_serve_over_stdio_lists_tools_and_reads_a_checkout(tmp_path: Path) -> None:
     server = StdioServerParameters(
         command=sys.executable,
         args=["-m", "checkout_mcp.cli", "serve", "--transport", "stdio"],
-        env={**os.environ, "CHECKOUT_MCP_SANDBOX__FROZEN_CLOCK": "true"},
+        env={
+            **os.environ,
+            "CHECKOUT_MCP_SANDBOX__FROZEN_CLOCK": "true",
+            "CHECKOUT_MCP_POLICY__JOURNAL": str(tmp_path / "audit.jsonl"),
+        },
     )
     async with Client(server) as client:
         tools = (await client.list_tools()).tools

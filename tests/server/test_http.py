@@ -1,0 +1,160 @@
+"""The MCP server over real streamable HTTP on loopback, driven by the SDK's own client."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import httpx
+import httpx2
+import pytest
+from mcp.client.client import Client
+from mcp.client.streamable_http import streamable_http_client
+from mcp.server.mcpserver import MCPServer
+
+from checkout_mcp.config import ConfigError, load_config
+from checkout_mcp.server.build import Runtime, build_server, create_runtime
+from checkout_mcp.server.http import allowed_hosts, http_app
+from tests.server.running import running_app
+
+TOKEN_ENV = "CHECKOUT_MCP_TEST_HTTP_TOKEN"
+TOKEN = "s3cret-bearer-token"
+PING = {"jsonrpc": "2.0", "id": 1, "method": "ping"}
+LIST_TOOLS = {"jsonrpc": "2.0", "id": 2, "method": "tools/list"}
+CLIENT_MODES = ["auto", "legacy"]  # 2026-07-28 (sessionless) and the 2025-11-25 handshake (sessions)
+MCP_ACCEPT = {"Accept": "application/json, text/event-stream"}
+
+
+@asynccontextmanager
+async def serving(folder: Path, **server: Any) -> AsyncIterator[tuple[Runtime, str]]:
+    """The sandbox MCP server over HTTP, journal in `folder`; yields the runtime and the endpoint URL."""
+    config = load_config(
+        None,
+        policy={"mode": "auto", "journal": str(folder / "audit.jsonl")},
+        sandbox={"frozen_clock": True},
+        server={"transport": "http", "auth_token_env": TOKEN_ENV, **server},
+    )
+    runtime = create_runtime(config)
+    try:
+        with running_app(http_app(build_server(runtime), config.server)) as base_url:
+            yield runtime, f"{base_url}{config.server.path}"
+    finally:
+        await runtime.aclose()
+
+
+@asynccontextmanager
+async def connected(
+    url: str, *, mode: str = "auto", headers: dict[str, str] | None = None, sessions: list[str] | None = None
+) -> AsyncIterator[Client]:
+    """The SDK's client over streamable HTTP, with extra headers; records issued session ids."""
+
+    async def record_session(response: httpx2.Response) -> None:
+        if sessions is not None and "mcp-session-id" in response.headers:
+            sessions.append(response.headers["mcp-session-id"])
+
+    async with (
+        httpx2.AsyncClient(headers=headers, event_hooks={"response": [record_session]}) as http,
+        Client(streamable_http_client(url, http_client=http), mode=mode) as client,
+    ):
+        yield client
+
+
+async def read_checkout(client: Client, runtime: Runtime) -> None:
+    """Lists the tools and reads the seeded ready cart's checkout."""
+    assert runtime.sandbox is not None
+    cart_id = runtime.sandbox.store.demo_carts["ready"]
+    names = {tool.name for tool in (await client.list_tools()).tools}
+    assert {"get_checkout", "create_order"} <= names
+    result = await client.call_tool("get_checkout", {"checkout_id": cart_id})
+    assert not result.is_error, result.content
+    assert result.structured_content is not None
+    assert cart_id in json.dumps(result.structured_content)
+
+
+@pytest.fixture
+def token(monkeypatch: pytest.MonkeyPatch) -> str:
+    monkeypatch.setenv(TOKEN_ENV, TOKEN)
+    return TOKEN
+
+
+@pytest.fixture
+def no_token(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(TOKEN_ENV, raising=False)
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("mode", CLIENT_MODES)
+async def test_token_required_and_accepted(tmp_path: Path, token: str, mode: str) -> None:
+    async with serving(tmp_path) as (runtime, url), httpx.AsyncClient() as http:
+        wrong = "Bearer guessed-token-value"
+        for headers in ({}, {"Authorization": wrong}, {"Authorization": f"Basic {token}"}):
+            refused = await http.post(url, json=PING, headers={**MCP_ACCEPT, **headers})
+            assert refused.status_code == 401
+            assert refused.headers["www-authenticate"] == "Bearer"
+            assert "guessed-token-value" not in refused.text and token not in refused.text
+        any_case = await http.post(url, json=PING, headers={**MCP_ACCEPT, "Authorization": f"bearer {token}"})
+        assert any_case.status_code != 401
+        async with connected(url, mode=mode, headers={"Authorization": f"Bearer {token}"}) as client:
+            await read_checkout(client, runtime)
+
+
+@pytest.mark.anyio
+async def test_foreign_host_and_origin_refused(tmp_path: Path, no_token: None) -> None:
+    async with (
+        serving(tmp_path, stateless=True, allowed_hosts=["mcp.example.com"]) as (_, url),
+        httpx.AsyncClient() as http,
+    ):
+        proxied = {**MCP_ACCEPT, "Host": "mcp.example.com", "Origin": "https://mcp.example.com"}
+        assert (await http.post(url, json=PING, headers=proxied)).status_code == 200
+        rebound = await http.post(url, json=PING, headers={**MCP_ACCEPT, "Host": "evil.example"})
+        assert rebound.status_code == 421
+        cross_site = await http.post(url, json=PING, headers={**MCP_ACCEPT, "Origin": "http://evil.example"})
+        assert cross_site.status_code == 403
+
+
+@pytest.mark.anyio
+async def test_stateless_clients_need_no_session(tmp_path: Path, no_token: None) -> None:
+    async with serving(tmp_path, stateless=True) as (runtime, url):
+        sessions: list[str] = []
+        for mode in CLIENT_MODES:
+            async with connected(url, mode=mode, sessions=sessions) as client:
+                await read_checkout(client, runtime)
+        async with httpx.AsyncClient() as http:
+            answered = await http.post(url, json=LIST_TOOLS, headers=MCP_ACCEPT)
+        assert sessions == []
+        assert answered.status_code == 200 and "get_checkout" in answered.text
+        assert "mcp-session-id" not in answered.headers
+
+
+@pytest.mark.anyio
+async def test_stateful_handshake_clients_hold_a_session(tmp_path: Path, no_token: None) -> None:
+    async with serving(tmp_path) as (runtime, url):
+        sessions: list[str] = []
+        async with connected(url, mode="legacy", sessions=sessions) as client:
+            await read_checkout(client, runtime)
+        async with httpx.AsyncClient() as http:
+            refused = await http.post(url, json=LIST_TOOLS, headers=MCP_ACCEPT)
+        assert sessions and len(set(sessions)) == 1
+        assert refused.status_code == 400 and "session" in refused.text.lower()
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("mode", CLIENT_MODES)
+async def test_loopback_without_token_needs_no_auth(tmp_path: Path, no_token: None, mode: str) -> None:
+    async with serving(tmp_path) as (runtime, url), connected(url, mode=mode) as client:
+        await read_checkout(client, runtime)
+
+
+def test_non_loopback_without_token_is_refused(no_token: None) -> None:
+    config = load_config(None, server={"host": "0.0.0.0", "auth_token_env": TOKEN_ENV})
+    with pytest.raises(ConfigError, match=TOKEN_ENV):
+        http_app(MCPServer(name="unserved"), config.server)
+
+
+def test_allowed_hosts_bracket_ipv6_and_keep_configured_names() -> None:
+    config = load_config(None, server={"host": "::", "port": 9000, "allowed_hosts": ["mcp.example.com"]})
+    hosts = allowed_hosts(config.server)
+    assert "[::]:9000" in hosts and "mcp.example.com" in hosts and "127.0.0.1:*" in hosts
