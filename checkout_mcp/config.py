@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import tomllib
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl, SecretStr, ValidationError, model_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
@@ -87,6 +87,7 @@ class SandboxSettings(Section):
 
 class Config(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="CHECKOUT_MCP_", env_nested_delimiter="__", extra="forbid")
+    reads_environment: ClassVar[bool] = True
 
     store: StoreSettings = Field(default_factory=StoreSettings)
     server: ServerSettings = Field(default_factory=ServerSettings)
@@ -104,7 +105,7 @@ class Config(BaseSettings):
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
         """The environment wins over the file (passed as init values); no .env or secrets dir."""
-        return env_settings, init_settings
+        return (env_settings, init_settings) if cls.reads_environment else (init_settings,)
 
     @property
     def is_live(self) -> bool:
@@ -114,16 +115,7 @@ class Config(BaseSettings):
 class _ResolvedConfig(Config):
     """A Config validated from values already resolved: the environment is not read a second time."""
 
-    @classmethod
-    def settings_customise_sources(
-        cls,
-        settings_cls: type[BaseSettings],
-        init_settings: PydanticBaseSettingsSource,
-        env_settings: PydanticBaseSettingsSource,
-        dotenv_settings: PydanticBaseSettingsSource,
-        file_secret_settings: PydanticBaseSettingsSource,
-    ) -> tuple[PydanticBaseSettingsSource, ...]:
-        return (init_settings,)
+    reads_environment = False
 
 
 def describe(error: ValidationError, source: str) -> str:

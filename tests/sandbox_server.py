@@ -1,4 +1,4 @@
-"""Serve a sandbox over real HTTP on loopback for a test, on a free port, in a background thread.
+"""Serve an ASGI app (the sandbox, or the MCP server's HTTP app) on loopback for a test, in a thread.
 
     sandbox = create_sandbox()
     with running_sandbox(sandbox) as base_url:  # "http://127.0.0.1:PORT"
@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import uvicorn
+from starlette.types import ASGIApp
 
 from checkout_mcp.sandbox import Sandbox
 
@@ -26,22 +27,23 @@ POLL_INTERVAL = 0.005
 
 
 @contextmanager
-def running_sandbox(sandbox: Sandbox) -> Iterator[str]:
-    """Serve `sandbox.app` with uvicorn on 127.0.0.1 (free port) and yield its base URL."""
+def running_app(app: ASGIApp, *, lifespan: bool = True) -> Iterator[str]:
+    """Serve `app` with uvicorn on 127.0.0.1 (free port) and yield its base URL.
+
+    The MCP HTTP app needs its lifespan (it starts the session manager); the sandbox has none.
+    """
     config = uvicorn.Config(
-        sandbox.app, host="127.0.0.1", port=0, lifespan="off", log_config=None, access_log=False
+        app, host="127.0.0.1", port=0, lifespan="on" if lifespan else "off", log_config=None, access_log=False
     )
     sock = config.bind_socket()
     server = uvicorn.Server(config)
-    thread = threading.Thread(
-        target=server.run, kwargs={"sockets": [sock]}, name="sandbox-uvicorn", daemon=True
-    )
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, name="test-uvicorn", daemon=True)
     thread.start()
     try:
         deadline = time.monotonic() + STARTUP_TIMEOUT
         while not server.started:
             if not thread.is_alive() or time.monotonic() > deadline:
-                raise RuntimeError("The sandbox server did not start")
+                raise RuntimeError("The test server did not start")
             thread.join(POLL_INTERVAL)
         host, port = sock.getsockname()[:2]
         yield f"http://{host}:{port}"
@@ -52,4 +54,11 @@ def running_sandbox(sandbox: Sandbox) -> Iterator[str]:
         if thread.is_alive():
             server.force_exit = True
             thread.join(SHUTDOWN_TIMEOUT)
-            raise RuntimeError("The sandbox server did not stop in time")
+            raise RuntimeError("The test server did not stop in time")
+
+
+@contextmanager
+def running_sandbox(sandbox: Sandbox) -> Iterator[str]:
+    """Serve `sandbox.app` on loopback and yield its base URL."""
+    with running_app(sandbox.app, lifespan=False) as base_url:
+        yield base_url

@@ -18,7 +18,7 @@ from mcp.server.mcpserver import MCPServer
 from checkout_mcp.config import ConfigError, load_config
 from checkout_mcp.server.build import Runtime, build_server, create_runtime
 from checkout_mcp.server.http import allowed_hosts, http_app
-from tests.server.running import running_app
+from tests.sandbox_server import running_app
 
 TOKEN_ENV = "CHECKOUT_MCP_TEST_HTTP_TOKEN"
 TOKEN = "s3cret-bearer-token"
