@@ -1,12 +1,14 @@
 """Cart adoption: a cart made through the management API, brought into the storefront session.
 
 A storefront call only sees the checkouts of its shopper session, so on a store with both surfaces
-the storefront-only operations (gift certificates, payment methods) answer 404 for the carts an
-agent creates through the management API. BigCommerce's documented bridge is a cart redirect URL:
-visiting its single-use `cart_url` loads the cart into the visitor's session and sets the session
-cookie. `AdoptingStorefrontBinding` does that visit itself, with the storefront's own HTTP client
-(so the cookie lands in the jar the storefront calls use), the first time such an operation finds
-the checkout outside the session, and then performs the operation once more.
+the storefront-only operations (gift certificates, payment methods, finalize_order) answer 404 for
+the carts an agent creates through the management API, and for the orders placed from them.
+BigCommerce's documented bridge is a cart redirect URL: visiting its single-use `cart_url` loads the
+cart into the visitor's session and sets the session cookie. `AdoptingStorefrontBinding` does that
+visit itself (`Transport.visit`: HTML or an empty 302, never JSON, never repeated once it may have
+reached the store), with the storefront's own HTTP client (so the cookie lands in the jar the
+storefront calls use), the first time such an operation finds the checkout outside the session, and
+then performs the operation once more.
 
 Why a storefront binding rather than a wrapper around it: tools reach every operation through
 `Store.binding_for`, which returns `store.storefront` for the storefront-only ones. Making that very
@@ -27,7 +29,7 @@ import anyio
 
 from checkout_mcp.bigcommerce.errors import NotFound, OperationNotSupported, Unprocessable
 from checkout_mcp.bigcommerce.management import ManagementBinding
-from checkout_mcp.bigcommerce.models import Checkout, PaymentMethod, RedirectUrls
+from checkout_mcp.bigcommerce.models import Checkout, Order, PaymentMethod, RedirectUrls
 from checkout_mcp.bigcommerce.storefront import StorefrontBinding
 from checkout_mcp.bigcommerce.transport import Transport
 
@@ -53,9 +55,10 @@ _LINK_TOKEN_FILTER = _CartLinkTokenFilter()
 class AdoptingStorefrontBinding(StorefrontBinding):
     """A storefront binding that adopts management-made carts into its session when it must.
 
-    Only the storefront-only operations that name a checkout adopt (the overrides below), and each
-    checkout is adopted at most once per binding (so once per Store): a second 404 after adopting is
-    the store's real answer. Everything else, create_order included, behaves as the plain binding.
+    Only the storefront-only operations adopt (the overrides below): those that name a checkout, and
+    finalize_order, which finds the checkout through the order management reports. Each checkout is
+    adopted at most once per binding (so once per Store): a second 404 after adopting is the store's
+    real answer. Everything else, create_order included, behaves as the plain binding.
     """
 
     def __init__(self, transport: Transport, *, storefront_url: str, management: ManagementBinding) -> None:
@@ -76,6 +79,28 @@ class AdoptingStorefrontBinding(StorefrontBinding):
     async def list_payment_methods(self, checkout_id: str) -> list[PaymentMethod]:
         return await self._in_session(checkout_id, partial(super().list_payment_methods, checkout_id))
 
+    async def finalize_order(self, order_id: int) -> Order:
+        """Finalize; an order the session cannot see is looked up through management for its cart.
+
+        The storefront only shows orders placed from the session's carts, so an order created from a
+        management-made checkout is a 404 until that cart (the order's `cart_id`) is adopted.
+        """
+        try:
+            return await super().finalize_order(order_id)
+        except NotFound:
+            cart_id = await self._cart_of(order_id)
+            if cart_id is None or not await self._adopt_once(cart_id):
+                raise
+        return await super().finalize_order(order_id)
+
+    async def _cart_of(self, order_id: int) -> str | None:
+        """The cart an order was placed from, as management reports it; None for an unknown order."""
+        try:
+            order = await self._management.get_order(order_id)
+        except NotFound:
+            return None
+        return order.cart_id
+
     async def adopt(self, checkout_id: str, redirect_urls: RedirectUrls) -> None:
         """Load the cart into this session by visiting its single-use `cart_url`, as a browser would.
 
@@ -93,9 +118,7 @@ class AdoptingStorefrontBinding(StorefrontBinding):
                 "link) and continue there",
             )
         logging.getLogger("httpx").addFilter(_LINK_TOKEN_FILTER)
-        await self._transport.request(
-            "GET", redirect_urls.cart_url, operation=ADOPT_OPERATION, parse=lambda _page: None
-        )
+        await self._transport.visit(redirect_urls.cart_url, operation=ADOPT_OPERATION)
 
     async def _in_session(self, checkout_id: str, call: Callable[[], Awaitable[T]]) -> T:
         """`call()`; if the session does not hold the checkout, adopt it (once) and call again."""

@@ -13,38 +13,32 @@ from typing import Any, ClassVar, Literal, TypeVar
 
 from pydantic import SecretStr
 
+from checkout_mcp.bigcommerce.endpoints import SharedCheckoutEndpoints, checkout_path, consignment_path
 from checkout_mcp.bigcommerce.errors import NotFound, OperationNotSupported
+from checkout_mcp.bigcommerce.mapping import (
+    MANAGEMENT_KEYS,
+    Keys,
+    cart_body,
+    cart_from,
+    cart_item_body,
+    checkout_from,
+)
 from checkout_mcp.bigcommerce.models import (
     Address,
-    AddressInput,
     Cart,
     Checkout,
     CheckoutToken,
-    Consignment,
-    ConsignmentItem,
-    Coupon,
-    ItemKind,
-    LineItem,
     NewLineItem,
     Order,
     OrderItem,
     PaymentMethod,
     RedirectUrls,
     ShippingOption,
-    Tax,
 )
 from checkout_mcp.bigcommerce.transport import Transport, money, order_segment, segment, uuid_segment
 
 T = TypeVar("T")
-SHIPPING_OPTIONS_INCLUDE = "consignments.available_shipping_options"
 V2_PAGE_LIMIT = 250  # the most a v2 collection returns per page
-ITEM_GROUPS: dict[str, ItemKind] = {
-    "physical_items": "physical",
-    "digital_items": "digital",
-    "gift_certificates": "gift_certificate",
-    "custom_items": "custom",
-}
-ADDRESS_FIELDS = tuple(name for name in Address.model_fields if name != "id")
 
 
 def reconcile_order_hint(checkout_id: str) -> str:
@@ -55,9 +49,10 @@ def reconcile_order_hint(checkout_id: str) -> str:
     )
 
 
-class ManagementBinding:
+class ManagementBinding(SharedCheckoutEndpoints):
     """Checkout operations over the Management API of one store."""
 
+    keys: ClassVar[Keys] = MANAGEMENT_KEYS
     surface: Literal["management"] = "management"
     lacks: ClassVar[frozenset[str]] = frozenset(
         {
@@ -108,25 +103,17 @@ class ManagementBinding:
 
     # --- checkouts ----------------------------------------------------------------------------------
 
-    async def get_checkout(self, checkout_id: str, *, include_shipping_options: bool = False) -> Checkout:
-        params = {"include": SHIPPING_OPTIONS_INCLUDE} if include_shipping_options else None
-        return await self._checkout_call("GET", _checkout(checkout_id), "get_checkout", params=params)
-
     async def list_checkouts(self) -> list[Checkout]:
         raise OperationNotSupported(
             "list_checkouts", "the management API cannot list checkouts; use the storefront surface"
         )
-
-    async def update_customer_message(self, checkout_id: str, message: str) -> Checkout:
-        body = {"customer_message": message}
-        return await self._checkout_call("PUT", _checkout(checkout_id), "update_customer_message", body)
 
     async def create_checkout_token(
         self, checkout_id: str, *, max_uses: int, ttl_seconds: int
     ) -> CheckoutToken:
         token: str = await self._call(
             "POST",
-            f"{_checkout(checkout_id)}/token",
+            f"{checkout_path(checkout_id)}/token",
             "create_checkout_token",
             body={"maxUses": max_uses, "ttl": ttl_seconds},
             parse=lambda answer: str(_data(answer)["checkoutToken"]),
@@ -134,7 +121,7 @@ class ManagementBinding:
         return CheckoutToken(token=SecretStr(token), max_uses=max_uses, ttl_seconds=ttl_seconds)
 
     async def create_order(self, checkout_id: str) -> int:
-        path = f"{_checkout(checkout_id)}/orders"
+        path = f"{checkout_path(checkout_id)}/orders"
         return await self._call(
             "POST",
             path,
@@ -146,7 +133,7 @@ class ManagementBinding:
     # --- carts ------------------------------------------------------------------------------------
 
     async def create_cart(self, items: list[NewLineItem], *, currency: str | None = None) -> Cart:
-        body: dict[str, Any] = {"line_items": [item.model_dump(exclude_none=True) for item in items]}
+        body = cart_body(MANAGEMENT_KEYS, items)
         if currency is not None:
             body["currency"] = {"code": currency}
         return await self._call("POST", "/carts", "create_cart", body=body, parse=_cart_data)
@@ -163,10 +150,9 @@ class ManagementBinding:
     async def update_cart_item(
         self, cart_id: str, item_id: str, *, quantity: int, product_id: int, variant_id: int | None = None
     ) -> Cart:
-        line_item: dict[str, Any] = {"quantity": quantity, "product_id": product_id}
-        if variant_id is not None:
-            line_item["variant_id"] = variant_id
-        body = {"line_item": line_item}
+        body = cart_item_body(
+            MANAGEMENT_KEYS, quantity=quantity, product_id=product_id, variant_id=variant_id
+        )
         path = _cart_item(cart_id, item_id)
         return await self._call("PUT", path, "update_cart_item", body=body, parse=_cart_data)
 
@@ -181,31 +167,6 @@ class ManagementBinding:
 
     # --- addresses and shipping -------------------------------------------------------------------
 
-    async def add_billing_address(self, checkout_id: str, address: AddressInput) -> Checkout:
-        path = f"{_checkout(checkout_id)}/billing-address"
-        return await self._checkout_call("POST", path, "add_billing_address", address_body(address))
-
-    async def update_billing_address(
-        self, checkout_id: str, address_id: str, address: AddressInput
-    ) -> Checkout:
-        path = f"{_checkout(checkout_id)}/billing-address/{segment(address_id, 'address id')}"
-        return await self._checkout_call("PUT", path, "update_billing_address", address_body(address))
-
-    async def add_shipping_address(
-        self, checkout_id: str, address: AddressInput, items: list[ConsignmentItem]
-    ) -> Checkout:
-        body = [consignment_body(address, items)]
-        path = f"{_checkout(checkout_id)}/consignments"
-        return await self._checkout_call("POST", path, "add_shipping_address", body)
-
-    async def update_shipping_address(
-        self, checkout_id: str, consignment_id: str, address: AddressInput, items: list[ConsignmentItem]
-    ) -> Checkout:
-        path = _consignment(checkout_id, consignment_id)
-        return await self._checkout_call(
-            "PUT", path, "update_shipping_address", consignment_body(address, items)
-        )
-
     async def list_shipping_options(self, checkout_id: str, consignment_id: str) -> list[ShippingOption]:
         checkout = await self.get_checkout(checkout_id, include_shipping_options=True)
         for consignment in checkout.consignments:
@@ -219,18 +180,10 @@ class ManagementBinding:
 
     async def select_shipping_option(self, checkout_id: str, consignment_id: str, option_id: str) -> Checkout:
         body = {"shipping_option_id": option_id}
-        path = _consignment(checkout_id, consignment_id)
+        path = consignment_path(checkout_id, consignment_id)
         return await self._checkout_call("PUT", path, "select_shipping_option", body)
 
     # --- coupons, gift certificates, payments ----------------------------------------------------
-
-    async def apply_coupon(self, checkout_id: str, code: str) -> Checkout:
-        body = {"coupon_code": code}
-        return await self._checkout_call("POST", f"{_checkout(checkout_id)}/coupons", "apply_coupon", body)
-
-    async def remove_coupon(self, checkout_id: str, code: str) -> Checkout:
-        path = f"{_checkout(checkout_id)}/coupons/{segment(code, 'coupon code')}"
-        return await self._checkout_call("DELETE", path, "remove_coupon")
 
     async def apply_gift_certificate(self, checkout_id: str, code: str) -> Checkout:
         raise _storefront_only("apply_gift_certificate")
@@ -281,27 +234,8 @@ def _storefront_only(operation: str) -> OperationNotSupported:
 # --- paths ------------------------------------------------------------------------------------------
 
 
-def _checkout(checkout_id: str) -> str:
-    return f"/checkouts/{uuid_segment(checkout_id, 'checkout id')}"
-
-
-def _consignment(checkout_id: str, consignment_id: str) -> str:
-    return f"{_checkout(checkout_id)}/consignments/{segment(consignment_id, 'consignment id')}"
-
-
 def _cart_item(cart_id: str, item_id: str) -> str:
     return f"/carts/{uuid_segment(cart_id, 'cart id')}/items/{segment(item_id, 'item id')}"
-
-
-# --- request bodies -----------------------------------------------------------------------------------
-
-
-def address_body(address: AddressInput) -> dict[str, Any]:
-    return address.model_dump(exclude_none=True)
-
-
-def consignment_body(address: AddressInput, items: list[ConsignmentItem]) -> dict[str, Any]:
-    return {"address": address_body(address), "line_items": [item.model_dump() for item in items]}
 
 
 # --- responses -> domain ------------------------------------------------------------------------------
@@ -313,16 +247,11 @@ def _data(answer: Any) -> Any:
 
 
 def _checkout_data(answer: Any) -> Checkout:
-    return checkout_from(_data(answer))
+    return checkout_from(MANAGEMENT_KEYS, _data(answer))
 
 
 def _cart_data(answer: Any) -> Cart:
-    return cart_from(_data(answer))
-
-
-def _taxed(data: dict[str, Any], name: str, tax_included: bool) -> Any:
-    """`name_inc_tax` or `name_ex_tax`, as the store displays prices."""
-    return data.get(f"{name}_inc_tax" if tax_included else f"{name}_ex_tax")
+    return cart_from(MANAGEMENT_KEYS, _data(answer))
 
 
 def redirect_urls_from(data: dict[str, Any]) -> RedirectUrls:
@@ -330,118 +259,6 @@ def redirect_urls_from(data: dict[str, Any]) -> RedirectUrls:
         cart_url=data["cart_url"],
         checkout_url=data["checkout_url"],
         embedded_checkout_url=data.get("embedded_checkout_url"),
-    )
-
-
-def address_from(data: dict[str, Any] | None) -> Address | None:
-    if not data:
-        return None
-    fields = {name: data[name] for name in ADDRESS_FIELDS if data.get(name) is not None}
-    return Address(id=str(data["id"]) if data.get("id") is not None else None, **fields)
-
-
-def coupon_from(data: dict[str, Any]) -> Coupon:
-    return Coupon(
-        code=data["code"],
-        id=str(data["id"]) if data.get("id") is not None else None,
-        coupon_type=data.get("coupon_type"),
-        discounted_amount=money(data.get("discounted_amount")),
-    )
-
-
-def line_item_from(data: dict[str, Any], kind: ItemKind) -> LineItem:
-    quantity = int(data.get("quantity", 1))
-    list_price = money(data.get("list_price", data.get("amount")))
-    sale_price = money(data.get("sale_price", list_price))
-    return LineItem(
-        id=str(data["id"]),
-        kind=kind,
-        name=data.get("name", ""),
-        quantity=quantity,
-        product_id=data.get("product_id"),
-        variant_id=data.get("variant_id"),
-        sku=data.get("sku"),
-        list_price=list_price,
-        sale_price=sale_price,
-        extended_sale_price=money(data.get("extended_sale_price", sale_price * quantity)),
-        discount_amount=money(data.get("discount_amount")),
-        coupon_amount=money(data.get("coupon_amount")),
-        requires_shipping=bool(data.get("is_require_shipping", kind == "physical")),
-    )
-
-
-def cart_from(data: dict[str, Any]) -> Cart:
-    tax_included = bool(data.get("tax_included", False))
-    groups = data.get("line_items") or {}
-    return Cart(
-        id=data["id"],
-        currency=data["currency"]["code"],
-        customer_id=data.get("customer_id") or 0,
-        email=data.get("email") or None,
-        is_tax_included=tax_included,
-        base_amount=money(data.get("base_amount")),
-        discount_amount=money(data.get("discount_amount")),
-        cart_amount=money(data.get("cart_amount", data.get("cart_amount_inc_tax"))),
-        line_items=[
-            line_item_from(item, kind)
-            for group, kind in ITEM_GROUPS.items()
-            for item in groups.get(group) or []
-        ],
-        coupons=[coupon_from(coupon) for coupon in data.get("coupons") or []],
-        version=data.get("version"),
-        raw=data,
-    )
-
-
-def shipping_option_from(data: dict[str, Any]) -> ShippingOption:
-    return ShippingOption(
-        id=str(data["id"]),
-        description=data.get("description", ""),
-        cost=money(data.get("cost")),
-        type=data.get("type"),
-        transit_time=data.get("transit_time") or None,
-    )
-
-
-def consignment_from(data: dict[str, Any], tax_included: bool) -> Consignment:
-    available = data.get("available_shipping_options")
-    selected = data.get("selected_shipping_option")
-    return Consignment(
-        id=str(data["id"]),
-        address=address_from(data.get("address")) or Address(),
-        line_item_ids=[str(item_id) for item_id in data.get("line_item_ids") or []],
-        available_shipping_options=None
-        if available is None
-        else [shipping_option_from(option) for option in available],
-        selected_shipping_option=shipping_option_from(selected) if selected else None,
-        shipping_cost=money(_taxed(data, "shipping_cost", tax_included)),
-        handling_cost=money(_taxed(data, "handling_cost", tax_included)),
-    )
-
-
-def checkout_from(data: dict[str, Any]) -> Checkout:
-    cart = cart_from(data["cart"])
-    tax_included = cart.is_tax_included
-    grand_total = money(data.get("grand_total"))
-    order_id = data.get("order_id")
-    return Checkout(
-        id=data["id"],
-        cart=cart,
-        currency=cart.currency,
-        billing_address=address_from(data.get("billing_address")),
-        consignments=[consignment_from(item, tax_included) for item in data.get("consignments") or []],
-        coupons=[coupon_from(coupon) for coupon in data.get("coupons") or []],
-        taxes=[Tax(name=tax["name"], amount=money(tax.get("amount"))) for tax in data.get("taxes") or []],
-        subtotal=money(_taxed(data, "subtotal", tax_included)),
-        shipping_total=money(_taxed(data, "shipping_cost_total", tax_included)),
-        handling_total=money(_taxed(data, "handling_cost_total", tax_included)),
-        tax_total=money(data.get("tax_total")),
-        grand_total=grand_total,
-        outstanding_balance=money(data.get("outstanding_balance", grand_total)),
-        order_id=str(order_id) if order_id not in (None, "") else None,
-        customer_message=data.get("customer_message") or "",
-        version=data.get("version"),
-        raw=data,
     )
 
 
@@ -479,7 +296,7 @@ def order_items_from(answer: Any, tax_included: bool) -> list[OrderItem]:
             name=item["name"],
             quantity=int(item["quantity"]),
             sku=item.get("sku") or None,
-            total=money(_taxed(item, "total", tax_included)),
+            total=money(MANAGEMENT_KEYS.amount(item, "total", tax_included)),
         )
         for item in answer
     ]
@@ -493,8 +310,8 @@ def order_from(data: dict[str, Any]) -> Order:
         status=data.get("status", ""),
         status_id=data.get("status_id"),
         currency=data.get("currency_code", ""),
-        subtotal=money(_taxed(data, "subtotal", tax_included)),
-        shipping_total=money(_taxed(data, "shipping_cost", tax_included)),
+        subtotal=money(MANAGEMENT_KEYS.amount(data, "subtotal", tax_included)),
+        shipping_total=money(MANAGEMENT_KEYS.amount(data, "shipping_cost", tax_included)),
         tax_total=money(data.get("total_tax")),
         discount_total=money(data.get("discount_amount")),
         grand_total=money(data.get("total_inc_tax")),

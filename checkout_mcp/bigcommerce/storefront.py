@@ -12,60 +12,41 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, ClassVar, Literal, TypeVar
 
+from checkout_mcp.bigcommerce.endpoints import SharedCheckoutEndpoints, checkout_path
 from checkout_mcp.bigcommerce.errors import OperationNotSupported
 from checkout_mcp.bigcommerce.management import reconcile_order_hint
+from checkout_mcp.bigcommerce.mapping import (
+    STOREFRONT_KEYS,
+    Keys,
+    address_from,
+    cart_body,
+    cart_from,
+    cart_item_body,
+    checkout_from,
+    shipping_option_from,
+)
 from checkout_mcp.bigcommerce.models import (
-    Address,
-    AddressInput,
     Cart,
     Checkout,
     CheckoutToken,
-    Consignment,
-    ConsignmentItem,
-    Coupon,
-    GiftCertificate,
-    ItemKind,
-    LineItem,
     NewLineItem,
     Order,
     OrderItem,
     PaymentMethod,
     RedirectUrls,
     ShippingOption,
-    Tax,
 )
 from checkout_mcp.bigcommerce.transport import Transport, money, order_segment, segment, uuid_segment
 
 T = TypeVar("T")
 PREFIX = "/api/storefront"
-SHIPPING_OPTIONS_INCLUDE = "consignments.availableShippingOptions"
-ITEM_GROUPS: dict[str, ItemKind] = {
-    "physicalItems": "physical",
-    "digitalItems": "digital",
-    "giftCertificates": "gift_certificate",
-    "customItems": "custom",
-}
 ORDER_ITEM_GROUPS = ("physicalItems", "digitalItems", "giftCertificate", "giftCertificates")
-# CheckoutCoupon.couponType is an integer code on the storefront (checkouts.sf.yml).
-COUPON_TYPES = (
-    "per_item_discount",
-    "percentage_discount",
-    "per_total_discount",
-    "shipping_discount",
-    "free_shipping",
-    "promotion",
-)
-ADDRESS_FIELDS = tuple(name for name in Address.model_fields if name != "id")
 
 
-def camel(name: str) -> str:
-    head, *rest = name.split("_")
-    return head + "".join(part.title() for part in rest)
-
-
-class StorefrontBinding:
+class StorefrontBinding(SharedCheckoutEndpoints):
     """Checkout operations over the Storefront API, as the shopper whose session the transport holds."""
 
+    keys: ClassVar[Keys] = STOREFRONT_KEYS
     surface: Literal["storefront"] = "storefront"
     lacks: ClassVar[frozenset[str]] = frozenset({"create_checkout_token", "create_cart_redirect_urls"})
 
@@ -99,23 +80,18 @@ class StorefrontBinding:
     async def _checkout_call(
         self, method: str, path: str, operation: str, body: Any = None, params: dict[str, str] | None = None
     ) -> Checkout:
-        return await self._call(method, path, operation, body=body, params=params, parse=checkout_from)
+        return await self._call(method, path, operation, body=body, params=params, parse=_checkout_from)
 
     # --- checkouts ----------------------------------------------------------------------------------
-
-    async def get_checkout(self, checkout_id: str, *, include_shipping_options: bool = False) -> Checkout:
-        params = {"include": SHIPPING_OPTIONS_INCLUDE} if include_shipping_options else None
-        return await self._checkout_call("GET", _checkout(checkout_id), "get_checkout", params=params)
 
     async def list_checkouts(self) -> list[Checkout]:
         """The checkouts in this shopper session."""
         return await self._call(
-            "GET", "/checkouts", "list_checkouts", parse=lambda items: [checkout_from(i) for i in items or []]
+            "GET",
+            "/checkouts",
+            "list_checkouts",
+            parse=lambda items: [_checkout_from(i) for i in items or []],
         )
-
-    async def update_customer_message(self, checkout_id: str, message: str) -> Checkout:
-        body = {"customerMessage": message}
-        return await self._checkout_call("PUT", _checkout(checkout_id), "update_customer_message", body)
 
     async def create_checkout_token(
         self, checkout_id: str, *, max_uses: int, ttl_seconds: int
@@ -123,7 +99,7 @@ class StorefrontBinding:
         raise _management_only("create_checkout_token")
 
     async def create_order(self, checkout_id: str) -> int:
-        path = f"{_checkout(checkout_id)}/order"
+        path = f"{checkout_path(checkout_id)}/order"
         return await self._call(
             "POST", path, "create_order", if_ambiguous=reconcile_order_hint(checkout_id), parse=_order_id
         )
@@ -138,8 +114,14 @@ class StorefrontBinding:
                 "the storefront API creates carts in the store's default currency; "
                 "leave currency out or configure the management API",
             )
-        body = {"lineItems": [_camel_keys(item.model_dump(exclude_none=True)) for item in items]}
-        return await self._call("POST", "/carts", "create_cart", body=body, parse=cart_from)
+        body = cart_body(STOREFRONT_KEYS, items)
+        return await self._call(
+            "POST",
+            "/carts",
+            "create_cart",
+            body=body,
+            parse=lambda answer: cart_from(STOREFRONT_KEYS, answer),
+        )
 
     async def create_cart_redirect_urls(
         self, cart_id: str, query_params: dict[str, str] | None = None
@@ -149,11 +131,10 @@ class StorefrontBinding:
     async def update_cart_item(
         self, cart_id: str, item_id: str, *, quantity: int, product_id: int, variant_id: int | None = None
     ) -> Cart:
-        line_item: dict[str, Any] = {"quantity": quantity, "productId": product_id}
-        if variant_id is not None:
-            line_item["variantId"] = variant_id
-        path = _cart_item(cart_id, item_id)
-        return (await self._checkout_call("PUT", path, "update_cart_item", {"lineItem": line_item})).cart
+        body = cart_item_body(
+            STOREFRONT_KEYS, quantity=quantity, product_id=product_id, variant_id=variant_id
+        )
+        return (await self._checkout_call("PUT", _cart_item(cart_id, item_id), "update_cart_item", body)).cart
 
     async def remove_cart_item(self, cart_id: str, item_id: str) -> Cart | None:
         """The cart without the item; None when that was the last item (the cart is gone)."""
@@ -161,42 +142,19 @@ class StorefrontBinding:
             "DELETE",
             _cart_item(cart_id, item_id),
             "remove_cart_item",
-            parse=lambda answer: checkout_from(answer).cart if answer else None,
+            parse=lambda answer: _checkout_from(answer).cart if answer else None,
         )
 
     # --- addresses and shipping -------------------------------------------------------------------
-
-    async def add_billing_address(self, checkout_id: str, address: AddressInput) -> Checkout:
-        path = f"{_checkout(checkout_id)}/billing-address"
-        return await self._checkout_call("POST", path, "add_billing_address", address_body(address))
-
-    async def update_billing_address(
-        self, checkout_id: str, address_id: str, address: AddressInput
-    ) -> Checkout:
-        path = f"{_checkout(checkout_id)}/billing-address/{segment(address_id, 'address id')}"
-        return await self._checkout_call("PUT", path, "update_billing_address", address_body(address))
-
-    async def add_shipping_address(
-        self, checkout_id: str, address: AddressInput, items: list[ConsignmentItem]
-    ) -> Checkout:
-        body = [consignment_body(address, items)]
-        path = f"{_checkout(checkout_id)}/consignments"
-        return await self._checkout_call("POST", path, "add_shipping_address", body)
-
-    async def update_shipping_address(
-        self, checkout_id: str, consignment_id: str, address: AddressInput, items: list[ConsignmentItem]
-    ) -> Checkout:
-        path = f"{_checkout(checkout_id)}/consignments/{segment(consignment_id, 'consignment id')}"
-        return await self._checkout_call(
-            "PUT", path, "update_shipping_address", consignment_body(address, items)
-        )
 
     async def list_shipping_options(self, checkout_id: str, consignment_id: str) -> list[ShippingOption]:
         return await self._call(
             "GET",
             _options(checkout_id, consignment_id),
             "list_shipping_options",
-            parse=lambda answer: [shipping_option_from(o) for o in _options_for(answer, consignment_id)],
+            parse=lambda answer: [
+                shipping_option_from(STOREFRONT_KEYS, o) for o in _options_for(answer, consignment_id)
+            ],
         )
 
     async def select_shipping_option(self, checkout_id: str, consignment_id: str, option_id: str) -> Checkout:
@@ -207,28 +165,20 @@ class StorefrontBinding:
 
     # --- coupons, gift certificates, payments ----------------------------------------------------
 
-    async def apply_coupon(self, checkout_id: str, code: str) -> Checkout:
-        path = f"{_checkout(checkout_id)}/coupons"
-        return await self._checkout_call("POST", path, "apply_coupon", {"couponCode": code})
-
-    async def remove_coupon(self, checkout_id: str, code: str) -> Checkout:
-        path = f"{_checkout(checkout_id)}/coupons/{segment(code, 'coupon code')}"
-        return await self._checkout_call("DELETE", path, "remove_coupon")
-
     async def apply_gift_certificate(self, checkout_id: str, code: str) -> Checkout:
-        path = f"{_checkout(checkout_id)}/gift-certificates"
+        path = f"{checkout_path(checkout_id)}/gift-certificates"
         return await self._checkout_call(
             "POST", path, "apply_gift_certificate", {"giftCertificateCode": code}
         )
 
     async def remove_gift_certificate(self, checkout_id: str, code: str) -> Checkout:
-        path = f"{_checkout(checkout_id)}/gift-certificates/{segment(code, 'gift certificate code')}"
+        path = f"{checkout_path(checkout_id)}/gift-certificates/{segment(code, 'gift certificate code')}"
         return await self._checkout_call("DELETE", path, "remove_gift_certificate")
 
     async def list_payment_methods(self, checkout_id: str) -> list[PaymentMethod]:
         return await self._call(
             "GET",
-            f"{_checkout(checkout_id)}/payments",
+            f"{checkout_path(checkout_id)}/payments",
             "list_payment_methods",
             parse=lambda answer: [payment_method_from(m) for m in answer["paymentMethods"] or []],
         )
@@ -252,10 +202,6 @@ def _management_only(operation: str) -> OperationNotSupported:
 # --- paths ------------------------------------------------------------------------------------------
 
 
-def _checkout(checkout_id: str) -> str:
-    return f"/checkouts/{uuid_segment(checkout_id, 'checkout id')}"
-
-
 def _cart_item(cart_id: str, item_id: str) -> str:
     """The seed/sf path: the cart id is the checkout id, so it appears twice."""
     cart = uuid_segment(cart_id, "cart id")
@@ -264,22 +210,7 @@ def _cart_item(cart_id: str, item_id: str) -> str:
 
 def _options(checkout_id: str, consignment_id: str) -> str:
     consignment = segment(consignment_id, "consignment id")
-    return f"{_checkout(checkout_id)}/shipping-addresses/{consignment}/options"
-
-
-# --- request bodies -----------------------------------------------------------------------------------
-
-
-def _camel_keys(data: dict[str, Any]) -> dict[str, Any]:
-    return {camel(key): value for key, value in data.items()}
-
-
-def address_body(address: AddressInput) -> dict[str, Any]:
-    return _camel_keys(address.model_dump(exclude_none=True))
-
-
-def consignment_body(address: AddressInput, items: list[ConsignmentItem]) -> dict[str, Any]:
-    return {"address": address_body(address), "lineItems": [_camel_keys(item.model_dump()) for item in items]}
+    return f"{checkout_path(checkout_id)}/shipping-addresses/{consignment}/options"
 
 
 # --- responses -> domain ------------------------------------------------------------------------------
@@ -290,82 +221,13 @@ def _unwrap(answer: Any) -> Any:
     return answer["data"] if isinstance(answer, dict) and "data" in answer else answer
 
 
+def _checkout_from(data: dict[str, Any]) -> Checkout:
+    return checkout_from(STOREFRONT_KEYS, data)
+
+
 def _order_id(answer: dict[str, Any]) -> int:
     """The seed's create-order answer: `{"order": {"orderId": ...}}` (inside `data`)."""
     return int(answer["order"]["orderId"])
-
-
-def address_from(data: dict[str, Any] | None) -> Address | None:
-    if not data:
-        return None
-    fields = {name: data[camel(name)] for name in ADDRESS_FIELDS if data.get(camel(name)) is not None}
-    return Address(id=str(data["id"]) if data.get("id") is not None else None, **fields)
-
-
-def coupon_from(data: dict[str, Any]) -> Coupon:
-    coupon_type = data.get("couponType")
-    if isinstance(coupon_type, int) and 0 <= coupon_type < len(COUPON_TYPES):
-        coupon_type = COUPON_TYPES[coupon_type]
-    return Coupon(
-        code=data["code"],
-        id=str(data["id"]) if data.get("id") is not None else None,
-        coupon_type=None if coupon_type is None else str(coupon_type),
-        discounted_amount=money(data.get("discountedAmount")),
-    )
-
-
-def line_item_from(data: dict[str, Any], kind: ItemKind) -> LineItem:
-    quantity = int(data.get("quantity", 1))
-    list_price = money(data.get("listPrice", data.get("amount")))
-    sale_price = money(data.get("salePrice", list_price))
-    return LineItem(
-        id=str(data["id"]),
-        kind=kind,
-        name=data.get("name", ""),
-        quantity=quantity,
-        product_id=data.get("productId"),
-        variant_id=data.get("variantId"),
-        sku=data.get("sku"),
-        list_price=list_price,
-        sale_price=sale_price,
-        extended_sale_price=money(data.get("extendedSalePrice", sale_price * quantity)),
-        discount_amount=money(data.get("discountAmount")),
-        coupon_amount=money(data.get("couponAmount")),
-        requires_shipping=bool(data.get("isShippingRequired", kind == "physical")),
-    )
-
-
-def cart_from(data: dict[str, Any]) -> Cart:
-    groups = data.get("lineItems") or {}
-    return Cart(
-        id=data["id"],
-        currency=data["currency"]["code"],
-        customer_id=data.get("customerId") or 0,
-        email=data.get("email") or None,
-        is_tax_included=bool(data.get("isTaxIncluded", False)),
-        base_amount=money(data.get("baseAmount")),
-        discount_amount=money(data.get("discountAmount")),
-        cart_amount=money(data.get("cartAmount")),
-        line_items=[
-            line_item_from(item, kind)
-            for group, kind in ITEM_GROUPS.items()
-            for item in groups.get(group) or []
-        ],
-        coupons=[coupon_from(coupon) for coupon in data.get("coupons") or []],
-        version=data.get("version"),
-        raw=data,
-    )
-
-
-def shipping_option_from(data: dict[str, Any]) -> ShippingOption:
-    """Official consignment options carry `cost`; the seed's options endpoint calls it `price`."""
-    return ShippingOption(
-        id=str(data["id"]),
-        description=data.get("description", ""),
-        cost=money(data.get("cost", data.get("price"))),
-        type=data.get("type"),
-        transit_time=data.get("transitTime") or None,
-    )
 
 
 def _options_for(answer: Any, consignment_id: str) -> list[dict[str, Any]]:
@@ -374,57 +236,6 @@ def _options_for(answer: Any, consignment_id: str) -> list[dict[str, Any]]:
     if isinstance(options, dict):
         return options.get(consignment_id) or []
     return options or []
-
-
-def consignment_from(data: dict[str, Any]) -> Consignment:
-    available = data.get("availableShippingOptions")
-    selected = data.get("selectedShippingOption")
-    return Consignment(
-        id=str(data["id"]),
-        address=address_from(data.get("address")) or Address(),
-        line_item_ids=[str(item_id) for item_id in data.get("lineItemIds") or []],
-        available_shipping_options=None
-        if available is None
-        else [shipping_option_from(option) for option in available],
-        selected_shipping_option=shipping_option_from(selected) if selected else None,
-        shipping_cost=money(data.get("shippingCost")),
-        handling_cost=money(data.get("handlingCost")),
-    )
-
-
-def gift_certificate_from(data: dict[str, Any]) -> GiftCertificate:
-    return GiftCertificate(
-        code=data["code"],
-        balance=money(data.get("balance")),
-        used=money(data.get("used")),
-        remaining=money(data.get("remaining")),
-    )
-
-
-def checkout_from(data: dict[str, Any]) -> Checkout:
-    cart = cart_from(data["cart"])
-    grand_total = money(data.get("grandTotal"))
-    order_id = data.get("orderId")
-    return Checkout(
-        id=data["id"],
-        cart=cart,
-        currency=cart.currency,
-        billing_address=address_from(data.get("billingAddress")),
-        consignments=[consignment_from(item) for item in data.get("consignments") or []],
-        coupons=[coupon_from(coupon) for coupon in data.get("coupons") or []],
-        gift_certificates=[gift_certificate_from(item) for item in data.get("giftCertificates") or []],
-        taxes=[Tax(name=tax["name"], amount=money(tax.get("amount"))) for tax in data.get("taxes") or []],
-        subtotal=money(data.get("subtotal")),
-        shipping_total=money(data.get("shippingCostTotal")),
-        handling_total=money(data.get("handlingCostTotal")),
-        tax_total=money(data.get("taxTotal")),
-        grand_total=grand_total,
-        outstanding_balance=money(data.get("outstandingBalance", grand_total)),
-        order_id=str(order_id) if order_id not in (None, "") else None,
-        customer_message=data.get("customerMessage") or "",
-        version=data.get("version"),
-        raw=data,
-    )
 
 
 def payment_method_from(data: dict[str, Any]) -> PaymentMethod:
@@ -464,7 +275,7 @@ def order_from(data: dict[str, Any]) -> Order:
         discount_total=money(data.get("discountAmount")),
         grand_total=money(data.get("orderAmount")),
         items=_order_items(data.get("lineItems")),
-        billing_address=address_from(data.get("billingAddress")),
+        billing_address=address_from(STOREFRONT_KEYS, data.get("billingAddress")),
         cart_id=data.get("cartId") or None,
         raw=data,
     )

@@ -21,7 +21,7 @@ import random
 import re
 import time
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, TypeVar
 from urllib.parse import quote
@@ -49,6 +49,7 @@ IDEMPOTENT_METHODS = frozenset({"GET", "PUT", "DELETE", "HEAD", "OPTIONS"})
 RETRYABLE_STATUSES = frozenset({429, 502, 503, 504})
 DEFAULT_TIMEOUT = httpx.Timeout(connect=5.0, read=30.0, write=30.0, pool=10.0)
 DEFAULT_LIMITS = httpx.Limits(max_connections=20, max_keepalive_connections=10, keepalive_expiry=30.0)
+VISIT_HINT = "A single-use link may have been spent by this visit; get a new link rather than reuse it."
 REQUEST_ID_HEADERS = ("X-Request-Id", "X-Correlation-Id", "Request-Id")
 # Errors raised before a single byte of the request could have left this process.
 NOT_SENT_ERRORS: tuple[type[httpx.TransportError], ...] = (
@@ -183,15 +184,39 @@ class Transport:
         effect when its outcome is unknown; it ends up in the error message.
         """
         call = _Call(method.upper(), path, operation, json_body, params, headers, if_ambiguous)
-        retrying = AsyncRetrying(
-            retry=retry_if_exception(_is_retryable),
+        return parse_answer(await self._retrying(_is_retryable)(self._attempt, call), parse, call)
+
+    async def visit(self, url: str, *, operation: str) -> int:
+        """GET a page as a browser would and return its status (2xx or 3xx); an error status raises.
+
+        For single-use links (a cart redirect URL): the body is never decoded (a store answers with
+        HTML or nothing), the redirect is not followed, and the request is retried only when it
+        provably never left this process, since any visit that reached the store may have spent it.
+        """
+        call = _Call("GET", url, operation, None, None, None, VISIT_HINT, single_use=True)
+        return await self._retrying(_was_not_sent)(self._visit_once, call)
+
+    def _retrying(self, retryable: Callable[[BaseException], bool]) -> AsyncRetrying:
+        """Retries of the errors `retryable` accepts, within this transport's policy and clock."""
+        return AsyncRetrying(
+            retry=retry_if_exception(retryable),
             wait=self._wait,
             stop=self._stop,
             sleep=self._sleep,
             before_sleep=_log_retry,
             reraise=True,
         )
-        return parse_answer(await retrying(self._attempt, call), parse, call)
+
+    async def _visit_once(self, call: _Call) -> int:
+        await self._pace()
+        try:
+            response = await self._client.get(call.path, headers={"Accept": "text/html"})
+        except httpx.TransportError as exc:
+            raise _unavailable(call, exc) from None
+        self._note_rate_limit(response)
+        if response.status_code >= 400:
+            raise _error_from(response, call)
+        return response.status_code
 
     async def _attempt(self, call: _Call) -> _Answer:
         await self._pace()
@@ -242,16 +267,17 @@ class Transport:
 @dataclass(frozen=True)
 class _Call:
     method: str
-    path: str
+    path: str = field(repr=False)  # a visited link carries its token
     operation: str
     json_body: Any
     params: Mapping[str, str] | None
     headers: Mapping[str, str] | None
     if_ambiguous: str | None
+    single_use: bool = False  # a GET that spends what it names (a redirect link) is not idempotent
 
     @property
     def idempotent(self) -> bool:
-        return self.method in IDEMPOTENT_METHODS
+        return self.method in IDEMPOTENT_METHODS and not self.single_use
 
 
 @dataclass(frozen=True)
@@ -276,6 +302,11 @@ def parse_answer(answer: _Answer, parse: Callable[[Any], T], call: _Call) -> T:
 
 def _is_retryable(exc: BaseException) -> bool:
     return isinstance(exc, UpstreamError) and exc.retryable
+
+
+def _was_not_sent(exc: BaseException) -> bool:
+    """For a single-use call, an unavailable store is unambiguous only if the request never left."""
+    return isinstance(exc, UpstreamUnavailable) and not exc.ambiguous
 
 
 def _log_retry(state: RetryCallState) -> None:

@@ -14,7 +14,7 @@ import pytest
 
 from checkout_mcp.bigcommerce.adoption import ADOPT_OPERATION, AdoptingStorefrontBinding
 from checkout_mcp.bigcommerce.binding import Binding
-from checkout_mcp.bigcommerce.errors import BigCommerceError, NotFound, OperationNotSupported
+from checkout_mcp.bigcommerce.errors import NotFound, OperationNotSupported, ServerError, UpstreamUnavailable
 from checkout_mcp.bigcommerce.management import ManagementBinding
 from checkout_mcp.bigcommerce.models import Checkout, ConsignmentItem
 from checkout_mcp.bigcommerce.store import (
@@ -86,7 +86,8 @@ def test_exactly_the_storefront_only_checkout_operations_adopt() -> None:
         if "checkout_id" in inspect.signature(getattr(Binding, name)).parameters
     }
     adopting = {name for name in vars(AdoptingStorefrontBinding) if name in OPERATIONS}
-    assert adopting == takes_checkout == STOREFRONT_ONLY_BY_CHECKOUT
+    assert takes_checkout == STOREFRONT_ONLY_BY_CHECKOUT
+    assert adopting == takes_checkout | {"finalize_order"}
 
 
 async def test_gift_certificate_on_a_management_cart_adopts_it_once(store: Store, sandbox: Sandbox) -> None:
@@ -168,12 +169,25 @@ async def test_finalize_order_after_adoption(store: Store, sandbox: Sandbox) -> 
     assert links_minted(sandbox) == 1
 
 
-async def test_finalize_order_names_an_order_so_it_does_not_adopt(store: Store, sandbox: Sandbox) -> None:
+async def test_finalize_order_of_a_management_order_adopts_its_cart(store: Store, sandbox: Sandbox) -> None:
     checkout = await ready_checkout(store)
     order_id = await store.binding_for("create_order").create_order(checkout.id)
+    assert store.management is not None
+    placed = await store.management.get_order(order_id)
+    assert placed.cart_id == checkout.id
 
-    with pytest.raises(NotFound):
-        await store.binding_for("finalize_order").finalize_order(order_id)
+    finalized = await store.binding_for("finalize_order").finalize_order(order_id)
+
+    assert finalized.id == order_id and finalized.cart_id == checkout.id
+    after = await store.management.get_order(order_id)
+    assert after.status_id != placed.status_id and after.status == "Awaiting Fulfillment"
+    assert links_minted(sandbox) == 1 and sandbox.store.redirect_urls[0].used
+
+
+async def test_finalize_order_of_an_unknown_order_keeps_its_404(store: Store, sandbox: Sandbox) -> None:
+    with pytest.raises(NotFound) as caught:
+        await store.binding_for("finalize_order").finalize_order(987654)
+    assert caught.value.operation == "finalize_order"
     assert links_minted(sandbox) == 0
 
 
@@ -259,14 +273,18 @@ async def test_the_cart_link_token_is_not_logged(
     assert re.search(r"token=[0-9a-f]{16}", caplog.text) is None
 
 
-async def test_a_failed_visit_is_retried_before_the_link_is_spent(store: Store, sandbox: Sandbox) -> None:
+async def test_a_visit_answered_with_an_error_is_not_repeated(store: Store, sandbox: Sandbox) -> None:
+    """The store answered, so the link may be spent: no second visit; a later call mints a new link."""
     sandbox.faults.add({"match": "GET /cart.php", "kind": "503", "times": 1})
     checkout_id = await management_cart(store)
 
-    methods = await store.binding_for("list_payment_methods").list_payment_methods(checkout_id)
+    with pytest.raises(ServerError) as caught:
+        await store.binding_for("list_payment_methods").list_payment_methods(checkout_id)
+    assert caught.value.status == 503 and caught.value.operation == ADOPT_OPERATION
+    assert links_minted(sandbox) == 1 and not sandbox.store.redirect_urls[0].used
 
-    assert methods and links_minted(sandbox) == 1 and sandbox.store.redirect_urls[0].used
-    assert sandbox.faults.active() == []  # the one-shot 503 was spent on the first visit
+    methods = await store.binding_for("list_payment_methods").list_payment_methods(checkout_id)
+    assert methods and links_minted(sandbox) == 2 and sandbox.store.redirect_urls[1].used
 
 
 async def test_a_link_spent_by_a_lost_answer_fails_cleanly_and_a_later_call_adopts(
@@ -275,10 +293,11 @@ async def test_a_link_spent_by_a_lost_answer_fails_cleanly_and_a_later_call_adop
     sandbox.faults.add({"match": "GET /cart.php", "kind": "drop_after", "times": 1})
     checkout_id = await management_cart(store)
 
-    with pytest.raises(BigCommerceError) as caught:
+    with pytest.raises(UpstreamUnavailable) as caught:
         await store.binding_for("list_payment_methods").list_payment_methods(checkout_id)
-    assert caught.value.status == 410 and caught.value.operation == ADOPT_OPERATION
+    assert caught.value.ambiguous and caught.value.operation == ADOPT_OPERATION
     assert "token" not in str(caught.value) and "cart.php" not in str(caught.value)
+    assert links_minted(sandbox) == 1 and sandbox.store.redirect_urls[0].used  # visited exactly once
 
     methods = await store.binding_for("list_payment_methods").list_payment_methods(checkout_id)
     assert methods and links_minted(sandbox) == 2

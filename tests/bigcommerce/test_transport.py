@@ -6,6 +6,7 @@ shows exactly how long the client waited, and no test sleeps.
 
 from __future__ import annotations
 
+import contextlib
 import random
 import socket
 from collections.abc import AsyncIterator
@@ -14,9 +15,17 @@ from datetime import timedelta
 import httpx
 import pytest
 
-from checkout_mcp.bigcommerce.errors import ServerError, UpstreamUnavailable
-from checkout_mcp.bigcommerce.store import ManagementSettings, Store, StorefrontSettings, clock_sleep
-from checkout_mcp.bigcommerce.transport import RetryPolicy
+from checkout_mcp.bigcommerce.errors import BigCommerceError, ServerError, UpstreamUnavailable
+from checkout_mcp.bigcommerce.management import ManagementBinding
+from checkout_mcp.bigcommerce.store import (
+    SANDBOX_BASE_URL,
+    InProcessTransport,
+    ManagementSettings,
+    Store,
+    StorefrontSettings,
+    clock_sleep,
+)
+from checkout_mcp.bigcommerce.transport import RetryPolicy, Transport
 from checkout_mcp.sandbox import Sandbox, create_sandbox
 from tests.bigcommerce.conftest import TEST_RETRY, demo_cart, mugs
 from tests.sandbox_server import running_sandbox
@@ -240,3 +249,62 @@ async def test_connection_refused_post_is_retried_then_reported_as_not_applied(s
     assert not error.ambiguous and error.retryable
     assert "could not connect" in str(error) and "secret-token-value" not in str(error)
     assert elapsed(sandbox, start) > timedelta(0)  # it backed off between the attempts
+
+
+# --- visits: single-use links and HTML pages ---------------------------------------------------------
+
+
+def visiting_transport(sandbox: Sandbox, base_url: str) -> Transport:
+    return Transport(
+        base_url,
+        retry=TEST_RETRY,
+        sleep=clock_sleep(sandbox),
+        now=sandbox.clock.timestamp,
+        rng=random.Random(2),
+    )
+
+
+async def test_visit_answers_the_redirect_status_without_following_it(sandbox: Sandbox) -> None:
+    """Over real HTTP: a 302 with its cookie, then HTML pages (200 and a 410 error) never read as JSON."""
+    api = Transport(SANDBOX_BASE_URL, transport=InProcessTransport(sandbox.app))
+    async with contextlib.aclosing(api):
+        management = ManagementBinding(api, sandbox.credentials.store_hash, sandbox.credentials.access_token)
+        cart = await management.create_cart(mugs(1))
+        link = (await management.create_cart_redirect_urls(cart.id)).cart_url
+    with running_sandbox(sandbox) as base_url:
+        link = link.replace(SANDBOX_BASE_URL, base_url)
+        transport = visiting_transport(sandbox, base_url)
+        async with contextlib.aclosing(transport):
+            assert await transport.visit(link, operation="visit") == 302
+            assert sandbox.store.redirect_urls[0].used
+            # The 302's cookie is this transport's session now: the HTML checkout page lists the cart.
+            assert await transport.visit("/checkout", operation="visit") == 200
+            with pytest.raises(BigCommerceError) as caught:  # a spent link: an HTML 410 page
+                await transport.visit(link, operation="visit")
+            with pytest.raises(UpstreamUnavailable, match="not valid JSON"):  # what `request` would do
+                await transport.request("GET", "/checkout", operation="visit", parse=lambda page: page)
+    assert caught.value.status == 410 and "token" not in str(caught.value)
+    assert len(sandbox.store.redirect_urls) == 1
+
+
+async def test_visit_is_retried_only_when_the_request_was_never_sent(sandbox: Sandbox) -> None:
+    with socket.socket() as probe:  # a loopback port with nobody listening
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    start = sandbox.clock.now()
+    async with contextlib.aclosing(visiting_transport(sandbox, f"http://127.0.0.1:{port}")) as transport:
+        with pytest.raises(UpstreamUnavailable) as caught:
+            await transport.visit("/cart.php?action=load&token=secret-link-token", operation="visit")
+    assert not caught.value.ambiguous and "could not connect" in str(caught.value)
+    assert "secret-link-token" not in str(caught.value)
+    assert elapsed(sandbox, start) > timedelta(0)  # it backed off between the attempts
+
+
+async def test_a_dropped_visit_is_ambiguous_and_not_repeated(sandbox: Sandbox) -> None:
+    sandbox.faults.add({"match": "GET /checkout", "kind": "drop_before"})
+    transport = Transport(SANDBOX_BASE_URL, transport=InProcessTransport(sandbox.app), retry=TEST_RETRY)
+    async with contextlib.aclosing(transport):
+        with pytest.raises(UpstreamUnavailable) as caught:
+            await transport.visit("/checkout", operation="visit")
+    assert caught.value.ambiguous and not caught.value.retryable
+    assert fired(sandbox) == 1

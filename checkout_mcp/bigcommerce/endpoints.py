@@ -1,0 +1,80 @@
+"""The checkout endpoints both API surfaces have at the same paths, written once.
+
+Under their own prefixes the management API and the storefront API read a checkout, change its
+customer message, set billing and shipping addresses and apply or remove coupons at the same
+relative paths with bodies of the same shape; only the key spelling differs (`Keys`). A binding
+subclasses `SharedCheckoutEndpoints`, names its `keys` and says how it sends a checkout call.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from typing import Any, ClassVar
+
+from checkout_mcp.bigcommerce.mapping import Keys, address_body, consignment_body
+from checkout_mcp.bigcommerce.models import AddressInput, Checkout, ConsignmentItem
+from checkout_mcp.bigcommerce.transport import segment, uuid_segment
+
+
+def checkout_path(checkout_id: str) -> str:
+    return f"/checkouts/{uuid_segment(checkout_id, 'checkout id')}"
+
+
+def consignment_path(checkout_id: str, consignment_id: str) -> str:
+    return f"{checkout_path(checkout_id)}/consignments/{segment(consignment_id, 'consignment id')}"
+
+
+class SharedCheckoutEndpoints(ABC):
+    """The operations whose path and body differ between the surfaces only in key spelling."""
+
+    keys: ClassVar[Keys]
+
+    @abstractmethod
+    async def _checkout_call(
+        self, method: str, path: str, operation: str, body: Any = None, params: dict[str, str] | None = None
+    ) -> Checkout:
+        """Send a request (path relative to the surface's prefix) whose answer is a checkout."""
+
+    async def get_checkout(self, checkout_id: str, *, include_shipping_options: bool = False) -> Checkout:
+        include = f"consignments.{self.keys('available_shipping_options')}"
+        params = {"include": include} if include_shipping_options else None
+        return await self._checkout_call("GET", checkout_path(checkout_id), "get_checkout", params=params)
+
+    async def update_customer_message(self, checkout_id: str, message: str) -> Checkout:
+        body = {self.keys("customer_message"): message}
+        return await self._checkout_call("PUT", checkout_path(checkout_id), "update_customer_message", body)
+
+    async def add_billing_address(self, checkout_id: str, address: AddressInput) -> Checkout:
+        path = f"{checkout_path(checkout_id)}/billing-address"
+        return await self._checkout_call(
+            "POST", path, "add_billing_address", address_body(self.keys, address)
+        )
+
+    async def update_billing_address(
+        self, checkout_id: str, address_id: str, address: AddressInput
+    ) -> Checkout:
+        path = f"{checkout_path(checkout_id)}/billing-address/{segment(address_id, 'address id')}"
+        body = address_body(self.keys, address)
+        return await self._checkout_call("PUT", path, "update_billing_address", body)
+
+    async def add_shipping_address(
+        self, checkout_id: str, address: AddressInput, items: list[ConsignmentItem]
+    ) -> Checkout:
+        body = [consignment_body(self.keys, address, items)]
+        path = f"{checkout_path(checkout_id)}/consignments"
+        return await self._checkout_call("POST", path, "add_shipping_address", body)
+
+    async def update_shipping_address(
+        self, checkout_id: str, consignment_id: str, address: AddressInput, items: list[ConsignmentItem]
+    ) -> Checkout:
+        path = consignment_path(checkout_id, consignment_id)
+        body = consignment_body(self.keys, address, items)
+        return await self._checkout_call("PUT", path, "update_shipping_address", body)
+
+    async def apply_coupon(self, checkout_id: str, code: str) -> Checkout:
+        path = f"{checkout_path(checkout_id)}/coupons"
+        return await self._checkout_call("POST", path, "apply_coupon", {self.keys("coupon_code"): code})
+
+    async def remove_coupon(self, checkout_id: str, code: str) -> Checkout:
+        path = f"{checkout_path(checkout_id)}/coupons/{segment(code, 'coupon code')}"
+        return await self._checkout_call("DELETE", path, "remove_coupon")

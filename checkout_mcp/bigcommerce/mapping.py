@@ -1,0 +1,244 @@
+"""The checkout JSON of both API surfaces, mapped into the domain model by one set of functions.
+
+The management API (snake_case) and the storefront API (camelCase) send checkouts, carts, line
+items, coupons, consignments and addresses of the same shape; they differ in how keys are spelled,
+in a few renamed keys, and in whether amounts come split by tax (`name_inc_tax` / `name_ex_tax`) or
+as one value. `Keys` holds exactly those differences, so each mapping is written once. Keys are
+named below by their management spelling; `Keys.__call__` gives a surface's spelling.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from checkout_mcp.bigcommerce.models import (
+    Address,
+    AddressInput,
+    Cart,
+    Checkout,
+    Consignment,
+    ConsignmentItem,
+    Coupon,
+    GiftCertificate,
+    ItemKind,
+    LineItem,
+    NewLineItem,
+    ShippingOption,
+    Tax,
+)
+from checkout_mcp.bigcommerce.transport import money
+
+ITEM_GROUPS: dict[str, ItemKind] = {
+    "physical_items": "physical",
+    "digital_items": "digital",
+    "gift_certificates": "gift_certificate",
+    "custom_items": "custom",
+}
+ADDRESS_FIELDS = tuple(name for name in Address.model_fields if name != "id")
+# The storefront's CheckoutCoupon.couponType is an integer code (checkouts.sf.yml).
+COUPON_TYPES = (
+    "per_item_discount",
+    "percentage_discount",
+    "per_total_discount",
+    "shipping_discount",
+    "free_shipping",
+    "promotion",
+)
+
+
+def camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(part.title() for part in rest)
+
+
+@dataclass(frozen=True)
+class Keys:
+    """How one surface spells the checkout JSON: case, the keys it renames, and tax-split amounts."""
+
+    camel_case: bool
+    is_require_shipping: str
+    tax_included: str
+    amounts_split_by_tax: bool
+
+    def __call__(self, name: str) -> str:
+        """The surface's key for `name`, given in its management (snake_case) spelling."""
+        renamed = {"is_require_shipping": self.is_require_shipping, "tax_included": self.tax_included}
+        if name in renamed:
+            return renamed[name]
+        return camel(name) if self.camel_case else name
+
+    def amount(self, data: dict[str, Any], name: str, tax_included: bool) -> Any:
+        """The amount `name`, as the store displays prices when the surface splits it by tax."""
+        if self.amounts_split_by_tax:
+            name = f"{name}_inc_tax" if tax_included else f"{name}_ex_tax"
+        return data.get(self(name))
+
+    def spelled(self, data: dict[str, Any]) -> dict[str, Any]:
+        """A request body built with snake_case keys, spelled the surface's way."""
+        return {self(key): value for key, value in data.items()}
+
+
+MANAGEMENT_KEYS = Keys(
+    camel_case=False,
+    is_require_shipping="is_require_shipping",
+    tax_included="tax_included",
+    amounts_split_by_tax=True,
+)
+STOREFRONT_KEYS = Keys(
+    camel_case=True,
+    is_require_shipping="isShippingRequired",
+    tax_included="isTaxIncluded",
+    amounts_split_by_tax=False,
+)
+
+
+# --- request bodies -----------------------------------------------------------------------------------
+
+
+def address_body(keys: Keys, address: AddressInput) -> dict[str, Any]:
+    return keys.spelled(address.model_dump(exclude_none=True))
+
+
+def consignment_body(keys: Keys, address: AddressInput, items: list[ConsignmentItem]) -> dict[str, Any]:
+    line_items = [keys.spelled(item.model_dump()) for item in items]
+    return {"address": address_body(keys, address), keys("line_items"): line_items}
+
+
+def cart_body(keys: Keys, items: list[NewLineItem]) -> dict[str, Any]:
+    return {keys("line_items"): [keys.spelled(item.model_dump(exclude_none=True)) for item in items]}
+
+
+def cart_item_body(keys: Keys, *, quantity: int, product_id: int, variant_id: int | None) -> dict[str, Any]:
+    line_item: dict[str, Any] = {"quantity": quantity, "product_id": product_id}
+    if variant_id is not None:
+        line_item["variant_id"] = variant_id
+    return {keys("line_item"): keys.spelled(line_item)}
+
+
+# --- responses -> domain ------------------------------------------------------------------------------
+
+
+def address_from(keys: Keys, data: dict[str, Any] | None) -> Address | None:
+    if not data:
+        return None
+    fields = {name: data[keys(name)] for name in ADDRESS_FIELDS if data.get(keys(name)) is not None}
+    return Address(id=str(data["id"]) if data.get("id") is not None else None, **fields)
+
+
+def coupon_from(keys: Keys, data: dict[str, Any]) -> Coupon:
+    coupon_type = data.get(keys("coupon_type"))
+    if isinstance(coupon_type, int) and 0 <= coupon_type < len(COUPON_TYPES):
+        coupon_type = COUPON_TYPES[coupon_type]
+    return Coupon(
+        code=data["code"],
+        id=str(data["id"]) if data.get("id") is not None else None,
+        coupon_type=None if coupon_type is None else str(coupon_type),
+        discounted_amount=money(data.get(keys("discounted_amount"))),
+    )
+
+
+def line_item_from(keys: Keys, data: dict[str, Any], kind: ItemKind) -> LineItem:
+    quantity = int(data.get("quantity", 1))
+    list_price = money(data.get(keys("list_price"), data.get("amount")))
+    sale_price = money(data.get(keys("sale_price"), list_price))
+    return LineItem(
+        id=str(data["id"]),
+        kind=kind,
+        name=data.get("name", ""),
+        quantity=quantity,
+        product_id=data.get(keys("product_id")),
+        variant_id=data.get(keys("variant_id")),
+        sku=data.get("sku"),
+        list_price=list_price,
+        sale_price=sale_price,
+        extended_sale_price=money(data.get(keys("extended_sale_price"), sale_price * quantity)),
+        discount_amount=money(data.get(keys("discount_amount"))),
+        coupon_amount=money(data.get(keys("coupon_amount"))),
+        requires_shipping=bool(data.get(keys("is_require_shipping"), kind == "physical")),
+    )
+
+
+def cart_from(keys: Keys, data: dict[str, Any]) -> Cart:
+    groups = data.get(keys("line_items")) or {}
+    return Cart(
+        id=data["id"],
+        currency=data["currency"]["code"],
+        customer_id=data.get(keys("customer_id")) or 0,
+        email=data.get("email") or None,
+        is_tax_included=bool(data.get(keys("tax_included"), False)),
+        base_amount=money(data.get(keys("base_amount"))),
+        discount_amount=money(data.get(keys("discount_amount"))),
+        cart_amount=money(data.get(keys("cart_amount"), data.get(keys("cart_amount_inc_tax")))),
+        line_items=[
+            line_item_from(keys, item, kind)
+            for group, kind in ITEM_GROUPS.items()
+            for item in groups.get(keys(group)) or []
+        ],
+        coupons=[coupon_from(keys, coupon) for coupon in data.get("coupons") or []],
+        version=data.get("version"),
+        raw=data,
+    )
+
+
+def shipping_option_from(keys: Keys, data: dict[str, Any]) -> ShippingOption:
+    """Consignment options carry `cost`; the storefront seed's options endpoint calls it `price`."""
+    return ShippingOption(
+        id=str(data["id"]),
+        description=data.get("description", ""),
+        cost=money(data.get("cost", data.get("price"))),
+        type=data.get("type"),
+        transit_time=data.get(keys("transit_time")) or None,
+    )
+
+
+def consignment_from(keys: Keys, data: dict[str, Any], tax_included: bool) -> Consignment:
+    available = data.get(keys("available_shipping_options"))
+    selected = data.get(keys("selected_shipping_option"))
+    return Consignment(
+        id=str(data["id"]),
+        address=address_from(keys, data.get("address")) or Address(),
+        line_item_ids=[str(item_id) for item_id in data.get(keys("line_item_ids")) or []],
+        available_shipping_options=None
+        if available is None
+        else [shipping_option_from(keys, option) for option in available],
+        selected_shipping_option=shipping_option_from(keys, selected) if selected else None,
+        shipping_cost=money(keys.amount(data, "shipping_cost", tax_included)),
+        handling_cost=money(keys.amount(data, "handling_cost", tax_included)),
+    )
+
+
+def gift_certificate_from(data: dict[str, Any]) -> GiftCertificate:
+    return GiftCertificate(
+        code=data["code"],
+        balance=money(data.get("balance")),
+        used=money(data.get("used")),
+        remaining=money(data.get("remaining")),
+    )
+
+
+def checkout_from(keys: Keys, data: dict[str, Any]) -> Checkout:
+    cart = cart_from(keys, data["cart"])
+    tax_included = cart.is_tax_included
+    grand_total = money(data.get(keys("grand_total")))
+    order_id = data.get(keys("order_id"))
+    return Checkout(
+        id=data["id"],
+        cart=cart,
+        currency=cart.currency,
+        billing_address=address_from(keys, data.get(keys("billing_address"))),
+        consignments=[consignment_from(keys, item, tax_included) for item in data.get("consignments") or []],
+        coupons=[coupon_from(keys, coupon) for coupon in data.get("coupons") or []],
+        gift_certificates=[gift_certificate_from(item) for item in data.get(keys("gift_certificates")) or []],
+        taxes=[Tax(name=tax["name"], amount=money(tax.get("amount"))) for tax in data.get("taxes") or []],
+        subtotal=money(keys.amount(data, "subtotal", tax_included)),
+        shipping_total=money(keys.amount(data, "shipping_cost_total", tax_included)),
+        handling_total=money(keys.amount(data, "handling_cost_total", tax_included)),
+        tax_total=money(data.get(keys("tax_total"))),
+        grand_total=grand_total,
+        outstanding_balance=money(data.get(keys("outstanding_balance"), grand_total)),
+        order_id=str(order_id) if order_id not in (None, "") else None,
+        customer_message=data.get(keys("customer_message")) or "",
+        version=data.get("version"),
+        raw=data,
+    )
