@@ -11,7 +11,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from typing import Any, ClassVar
 
-from checkout_mcp.bigcommerce.mapping import Keys, address_body, consignment_body
+from checkout_mcp.bigcommerce.mapping import Keys, address_body, consignment_body, with_version
 from checkout_mcp.bigcommerce.models import AddressInput, Checkout, ConsignmentItem
 from checkout_mcp.bigcommerce.transport import segment, uuid_segment
 
@@ -40,21 +40,24 @@ class SharedCheckoutEndpoints(ABC):
         params = {"include": include} if include_shipping_options else None
         return await self._checkout_call("GET", checkout_path(checkout_id), "get_checkout", params=params)
 
-    async def update_customer_message(self, checkout_id: str, message: str) -> Checkout:
-        body = {self.keys("customer_message"): message}
+    async def update_customer_message(
+        self, checkout_id: str, message: str, *, version: int | None = None
+    ) -> Checkout:
+        body = with_version({self.keys("customer_message"): message}, version)
         return await self._checkout_call("PUT", checkout_path(checkout_id), "update_customer_message", body)
 
-    async def add_billing_address(self, checkout_id: str, address: AddressInput) -> Checkout:
+    async def add_billing_address(
+        self, checkout_id: str, address: AddressInput, *, version: int | None = None
+    ) -> Checkout:
         path = f"{checkout_path(checkout_id)}/billing-address"
-        return await self._checkout_call(
-            "POST", path, "add_billing_address", address_body(self.keys, address)
-        )
+        body = with_version(address_body(self.keys, address), version)
+        return await self._checkout_call("POST", path, "add_billing_address", body)
 
     async def update_billing_address(
-        self, checkout_id: str, address_id: str, address: AddressInput
+        self, checkout_id: str, address_id: str, address: AddressInput, *, version: int | None = None
     ) -> Checkout:
         path = f"{checkout_path(checkout_id)}/billing-address/{segment(address_id, 'address id')}"
-        body = address_body(self.keys, address)
+        body = with_version(address_body(self.keys, address), version)
         return await self._checkout_call("PUT", path, "update_billing_address", body)
 
     async def add_shipping_address(
@@ -65,15 +68,22 @@ class SharedCheckoutEndpoints(ABC):
         return await self._checkout_call("POST", path, "add_shipping_address", body)
 
     async def update_shipping_address(
-        self, checkout_id: str, consignment_id: str, address: AddressInput, items: list[ConsignmentItem]
+        self,
+        checkout_id: str,
+        consignment_id: str,
+        address: AddressInput,
+        items: list[ConsignmentItem],
+        *,
+        version: int | None = None,
     ) -> Checkout:
         path = consignment_path(checkout_id, consignment_id)
-        body = consignment_body(self.keys, address, items)
+        body = with_version(consignment_body(self.keys, address, items), version)
         return await self._checkout_call("PUT", path, "update_shipping_address", body)
 
-    async def apply_coupon(self, checkout_id: str, code: str) -> Checkout:
+    async def apply_coupon(self, checkout_id: str, code: str, *, version: int | None = None) -> Checkout:
         path = f"{checkout_path(checkout_id)}/coupons"
-        return await self._checkout_call("POST", path, "apply_coupon", {self.keys("coupon_code"): code})
+        body = with_version({self.keys("coupon_code"): code}, version)
+        return await self._checkout_call("POST", path, "apply_coupon", body)
 
     async def remove_coupon(self, checkout_id: str, code: str) -> Checkout:
         path = f"{checkout_path(checkout_id)}/coupons/{segment(code, 'coupon code')}"

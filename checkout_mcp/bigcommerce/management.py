@@ -22,6 +22,7 @@ from checkout_mcp.bigcommerce.mapping import (
     cart_from,
     cart_item_body,
     checkout_from,
+    with_version,
 )
 from checkout_mcp.bigcommerce.models import (
     Address,
@@ -148,10 +149,18 @@ class ManagementBinding(SharedCheckoutEndpoints):
         )
 
     async def update_cart_item(
-        self, cart_id: str, item_id: str, *, quantity: int, product_id: int, variant_id: int | None = None
+        self,
+        cart_id: str,
+        item_id: str,
+        *,
+        quantity: int,
+        product_id: int,
+        variant_id: int | None = None,
+        version: int | None = None,
     ) -> Cart:
-        body = cart_item_body(
-            MANAGEMENT_KEYS, quantity=quantity, product_id=product_id, variant_id=variant_id
+        body = with_version(
+            cart_item_body(MANAGEMENT_KEYS, quantity=quantity, product_id=product_id, variant_id=variant_id),
+            version,
         )
         path = _cart_item(cart_id, item_id)
         return await self._call("PUT", path, "update_cart_item", body=body, parse=_cart_data)
@@ -178,8 +187,10 @@ class ManagementBinding(SharedCheckoutEndpoints):
             operation="list_shipping_options",
         )
 
-    async def select_shipping_option(self, checkout_id: str, consignment_id: str, option_id: str) -> Checkout:
-        body = {"shipping_option_id": option_id}
+    async def select_shipping_option(
+        self, checkout_id: str, consignment_id: str, option_id: str, *, version: int | None = None
+    ) -> Checkout:
+        body = with_version({"shipping_option_id": option_id}, version)
         path = consignment_path(checkout_id, consignment_id)
         return await self._checkout_call("PUT", path, "select_shipping_option", body)
 

@@ -109,6 +109,11 @@ def cart_body(keys: Keys, items: list[NewLineItem]) -> dict[str, Any]:
     return {keys("line_items"): [keys.spelled(item.model_dump(exclude_none=True)) for item in items]}
 
 
+def with_version(body: dict[str, Any], version: int | None) -> dict[str, Any]:
+    """The body with the spec's optional `version` (same key on both surfaces) when one is expected."""
+    return body if version is None else {**body, "version": version}
+
+
 def cart_item_body(keys: Keys, *, quantity: int, product_id: int, variant_id: int | None) -> dict[str, Any]:
     line_item: dict[str, Any] = {"quantity": quantity, "product_id": product_id}
     if variant_id is not None:

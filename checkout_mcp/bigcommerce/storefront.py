@@ -24,6 +24,7 @@ from checkout_mcp.bigcommerce.mapping import (
     cart_item_body,
     checkout_from,
     shipping_option_from,
+    with_version,
 )
 from checkout_mcp.bigcommerce.models import (
     Cart,
@@ -129,10 +130,18 @@ class StorefrontBinding(SharedCheckoutEndpoints):
         raise _management_only("create_cart_redirect_urls")
 
     async def update_cart_item(
-        self, cart_id: str, item_id: str, *, quantity: int, product_id: int, variant_id: int | None = None
+        self,
+        cart_id: str,
+        item_id: str,
+        *,
+        quantity: int,
+        product_id: int,
+        variant_id: int | None = None,
+        version: int | None = None,
     ) -> Cart:
-        body = cart_item_body(
-            STOREFRONT_KEYS, quantity=quantity, product_id=product_id, variant_id=variant_id
+        body = with_version(
+            cart_item_body(STOREFRONT_KEYS, quantity=quantity, product_id=product_id, variant_id=variant_id),
+            version,
         )
         return (await self._checkout_call("PUT", _cart_item(cart_id, item_id), "update_cart_item", body)).cart
 
@@ -157,10 +166,13 @@ class StorefrontBinding(SharedCheckoutEndpoints):
             ],
         )
 
-    async def select_shipping_option(self, checkout_id: str, consignment_id: str, option_id: str) -> Checkout:
+    async def select_shipping_option(
+        self, checkout_id: str, consignment_id: str, option_id: str, *, version: int | None = None
+    ) -> Checkout:
         """Select the option (the seed's endpoint answers with options), then read the checkout back."""
         path = f"{_options(checkout_id, consignment_id)}/{segment(option_id, 'shipping option id')}"
-        await self._call("PUT", path, "select_shipping_option", parse=lambda answer: None)
+        body = with_version({}, version) or None
+        await self._call("PUT", path, "select_shipping_option", body=body, parse=lambda answer: None)
         return await self.get_checkout(checkout_id)
 
     # --- coupons, gift certificates, payments ----------------------------------------------------

@@ -9,7 +9,7 @@ from pydantic import Field
 
 from checkout_mcp.bigcommerce.models import AddressInput, ConsignmentItem
 from checkout_mcp.policy.effects import Effect
-from checkout_mcp.tools.fields import AddressId, CheckoutId, ConsignmentId
+from checkout_mcp.tools.fields import AddressId, CheckoutId, ConsignmentId, Version
 from checkout_mcp.tools.registry import ToolArgs, ToolContext, ToolSpec
 from checkout_mcp.tools.views import CheckoutView, checkout_view
 
@@ -22,22 +22,28 @@ ShipItems = Annotated[
 class AddBillingAddress(ToolArgs):
     checkout_id: CheckoutId
     address: AddressInput
+    version: Version = None
 
 
 async def add_billing_address(tools: ToolContext, args: AddBillingAddress) -> CheckoutView:
     binding = tools.store.binding_for("add_billing_address")
-    return checkout_view(await binding.add_billing_address(str(args.checkout_id), args.address))
+    return checkout_view(
+        await binding.add_billing_address(str(args.checkout_id), args.address, version=args.version)
+    )
 
 
 class UpdateBillingAddress(ToolArgs):
     checkout_id: CheckoutId
     address_id: AddressId
     address: AddressInput
+    version: Version = None
 
 
 async def update_billing_address(tools: ToolContext, args: UpdateBillingAddress) -> CheckoutView:
     binding = tools.store.binding_for("update_billing_address")
-    checkout = await binding.update_billing_address(str(args.checkout_id), args.address_id, args.address)
+    checkout = await binding.update_billing_address(
+        str(args.checkout_id), args.address_id, args.address, version=args.version
+    )
     return checkout_view(checkout)
 
 
@@ -78,6 +84,7 @@ class UpdateShippingAddress(ToolArgs):
     consignment_id: ConsignmentId
     address: AddressInput
     items: ShipItems = None
+    version: Version = None
 
 
 async def update_shipping_address(tools: ToolContext, args: UpdateShippingAddress) -> CheckoutView:
@@ -98,7 +105,9 @@ async def update_shipping_address(tools: ToolContext, args: UpdateShippingAddres
             if i in quantities
         ]
     binding = tools.store.binding_for("update_shipping_address")
-    checkout = await binding.update_shipping_address(checkout_id, args.consignment_id, args.address, items)
+    checkout = await binding.update_shipping_address(
+        checkout_id, args.consignment_id, args.address, items, version=args.version
+    )
     return checkout_view(checkout)
 
 

@@ -9,7 +9,7 @@ from pydantic import Field
 
 from checkout_mcp.bigcommerce.models import Checkout, LineItem, NewLineItem
 from checkout_mcp.policy.effects import Effect
-from checkout_mcp.tools.fields import CartId, ItemId
+from checkout_mcp.tools.fields import CartId, ItemId, Version
 from checkout_mcp.tools.registry import Preview, ToolArgs, ToolContext, ToolOutput, ToolSpec
 from checkout_mcp.tools.views import CartView, cart_view, money
 
@@ -53,6 +53,7 @@ class UpdateCartItem(ToolArgs):
     cart_id: CartId
     item_id: ItemId
     quantity: Annotated[int, Field(ge=1, le=10_000)]
+    version: Version = None
 
 
 async def find_item(tools: ToolContext, cart_id: str, item_id: str) -> tuple[Checkout, LineItem]:
@@ -73,7 +74,12 @@ async def update_cart_item(tools: ToolContext, args: UpdateCartItem) -> CartView
             f"Line item {args.item_id} is a {line.kind} item; only product quantities can change."
         )
     cart = await tools.store.binding_for("update_cart_item").update_cart_item(
-        cart_id, args.item_id, quantity=args.quantity, product_id=line.product_id, variant_id=line.variant_id
+        cart_id,
+        args.item_id,
+        quantity=args.quantity,
+        product_id=line.product_id,
+        variant_id=line.variant_id,
+        version=args.version,
     )
     return cart_view(cart)
 

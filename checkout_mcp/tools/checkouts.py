@@ -7,7 +7,7 @@ from typing import Annotated
 from pydantic import Field
 
 from checkout_mcp.policy.effects import Effect
-from checkout_mcp.tools.fields import CheckoutId, ViewField
+from checkout_mcp.tools.fields import CheckoutId, Version, ViewField
 from checkout_mcp.tools.registry import Preview, ToolArgs, ToolContext, ToolOutput, ToolSpec
 from checkout_mcp.tools.views import CheckoutView, checkout_view
 
@@ -49,11 +49,15 @@ async def list_checkouts(tools: ToolContext, args: ListCheckouts) -> CheckoutLis
 class UpdateCustomerMessage(ToolArgs):
     checkout_id: CheckoutId
     message: Annotated[str, Field(max_length=2000, description="shopper's note to the store")]
+    version: Version = None
 
 
 async def update_customer_message(tools: ToolContext, args: UpdateCustomerMessage) -> CheckoutView:
     binding = tools.store.binding_for("update_customer_message")
-    return checkout_view(await binding.update_customer_message(str(args.checkout_id), args.message))
+    checkout = await binding.update_customer_message(
+        str(args.checkout_id), args.message, version=args.version
+    )
+    return checkout_view(checkout)
 
 
 class CreateCheckoutToken(ToolArgs):

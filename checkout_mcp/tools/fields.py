@@ -19,3 +19,4 @@ OptionId = Annotated[str, Field(max_length=128, pattern=_SAFE_ID, description="s
 Code = Annotated[str, Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9_.-]+$")]
 OrderId = Annotated[int, Field(ge=1, description="order id")]
 ViewField = Annotated[View, Field(description=VIEW_DESCRIPTION)]
+Version = Annotated[int | None, Field(ge=1, description="checkout version expected; stale: 409")]

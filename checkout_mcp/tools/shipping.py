@@ -5,7 +5,7 @@ from __future__ import annotations
 from pydantic import Field
 
 from checkout_mcp.policy.effects import Effect
-from checkout_mcp.tools.fields import CheckoutId, ConsignmentId, OptionId
+from checkout_mcp.tools.fields import CheckoutId, ConsignmentId, OptionId, Version
 from checkout_mcp.tools.registry import ToolArgs, ToolContext, ToolOutput, ToolSpec
 from checkout_mcp.tools.views import OPTION_FORMAT, CheckoutView, checkout_view, option
 
@@ -36,12 +36,13 @@ class SelectShippingOption(ToolArgs):
     checkout_id: CheckoutId
     consignment_id: ConsignmentId
     option_id: OptionId
+    version: Version = None
 
 
 async def select_shipping_option(tools: ToolContext, args: SelectShippingOption) -> CheckoutView:
     binding = tools.store.binding_for("select_shipping_option")
     checkout = await binding.select_shipping_option(
-        str(args.checkout_id), args.consignment_id, args.option_id
+        str(args.checkout_id), args.consignment_id, args.option_id, version=args.version
     )
     return checkout_view(checkout)
 

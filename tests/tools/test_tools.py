@@ -189,3 +189,27 @@ async def test_create_order_dropped_before_processing_says_none_was_created(
     error = await fail(client, "create_order", checkout_id=checkout_id)
     assert "none was created" in error
     assert len(runtime.sandbox.store.orders) == orders_before
+
+
+@pytest.mark.anyio
+async def test_stale_version_is_an_upstream_409_and_changes_nothing(client: Client, runtime: Runtime) -> None:
+    checkout_id = demo_cart(runtime, "no_billing")
+    current = await call(client, "get_checkout", checkout_id=checkout_id)
+    await call(
+        client,
+        "update_customer_message",
+        checkout_id=checkout_id,
+        message="first",
+        version=current["version"],
+    )
+    stale = await fail(
+        client,
+        "update_customer_message",
+        checkout_id=checkout_id,
+        message="second",
+        version=current["version"],
+    )
+    assert "409" in stale
+    after = await call(client, "get_checkout", checkout_id=checkout_id)
+    assert after["customer_message"] == "first"
+    assert after["version"] == current["version"] + 1
