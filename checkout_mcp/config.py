@@ -15,6 +15,7 @@ from typing import Annotated, Any, ClassVar, Literal
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl, SecretStr, ValidationError, model_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
+from checkout_mcp.bigcommerce.binding import Surface
 from checkout_mcp.policy.modes import PolicySettings
 from checkout_mcp.tools.registry import TOOLSETS
 
@@ -70,9 +71,6 @@ class ServerSettings(Section):
 
 class ToolsetSettings(Section):
     enabled: list[Toolset] = Field(default_factory=lambda: list(TOOLSETS))
-
-
-Surface = Literal["management", "storefront"]
 
 
 class SandboxSettings(Section):

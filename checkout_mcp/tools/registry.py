@@ -28,8 +28,6 @@ class ToolArgs(BaseModel):
 class ToolOutput(BaseModel):
     """Base of every tool's compact result; `summary()` is the short text rendering."""
 
-    model_config = ConfigDict(ser_json_inf_nan="strings")
-
     def summary(self) -> str:
         raise NotImplementedError
 

@@ -20,8 +20,9 @@ from checkout_mcp.policy.modes import PolicyConfigError
 from checkout_mcp.sandbox import seed
 from checkout_mcp.server.build import Runtime, build_server, create_runtime
 from checkout_mcp.tools.registry import catalogue
-from tests.tools.conftest import call, line_id, sandbox_config
+from tests.tools.conftest import call, sandbox_config
 
+SEEDED_ORDERS = 2  # the demo store's "ordered" and "finalized" carts
 CONFIRMED_TOOLS = [spec.name for spec in catalogue() if spec.effect.needs_confirmation]
 
 
@@ -171,18 +172,14 @@ async def confirmation_id(client: Client, tool: str, arguments: dict[str, Any]) 
 @pytest.mark.anyio
 async def test_confirmation_id_works_once(confirm_runtime: Runtime) -> None:
     arguments = {"checkout_id": ready(confirm_runtime)}
+    before = orders(confirm_runtime)
     async with Client(build_server(confirm_runtime)) as client:
         issued = await confirmation_id(client, "create_order", arguments)
         created = await call(client, "create_order", **arguments, confirmation_id=issued)
         again = await client.call_tool("create_order", {**arguments, "confirmation_id": issued})
     assert created["order_id"]
     assert again.is_error and "refused confirmation" in text(again)
-    assert orders(confirm_runtime) == len(seed_orders(confirm_runtime)) + 1
-
-
-def seed_orders(runtime: Runtime) -> list[int]:
-    assert runtime.sandbox is not None
-    return [order_id for order_id in runtime.sandbox.store.orders if order_id in (100, 101)]
+    assert orders(confirm_runtime) == before + 1
 
 
 @pytest.mark.anyio
@@ -194,7 +191,7 @@ async def test_confirmation_id_expires_on_the_sandbox_clock(confirm_runtime: Run
         confirm_runtime.sandbox.clock.advance(301)
         late = await client.call_tool("create_order", {**arguments, "confirmation_id": issued})
     assert late.is_error and "expired" in text(late)
-    assert orders(confirm_runtime) == 2
+    assert orders(confirm_runtime) == SEEDED_ORDERS
 
 
 @pytest.mark.anyio
@@ -225,10 +222,10 @@ async def test_confirmation_id_refused_for_other_arguments_tool_or_store(
                 "create_order", {"checkout_id": checkout_id, "confirmation_id": issued}
             )
         assert elsewhere.is_error, "an id from one store confirms nothing in another"
-        assert orders(other) == 2
+        assert orders(other) == SEEDED_ORDERS
     finally:
         await other.aclose()
-    assert orders(confirm_runtime) == 2
+    assert orders(confirm_runtime) == SEEDED_ORDERS
 
 
 @pytest.mark.anyio
@@ -245,7 +242,7 @@ async def test_confirmation_id_refused_after_the_checkout_changed(confirm_runtim
         fresh = stale.structured_content["confirmation_id"]
         created = await call(client, "create_order", checkout_id=checkout_id, confirmation_id=fresh)
     assert created["how"] == "created"
-    assert orders(confirm_runtime) == 3
+    assert orders(confirm_runtime) == SEEDED_ORDERS + 1
 
 
 @pytest.mark.anyio
@@ -257,10 +254,10 @@ async def test_human_only_confirmation_refuses_clients_that_cannot_elicit(tmp_pa
             assert "confirmation_id" not in tools["create_order"].input_schema["properties"]
             refused = await client.call_tool("create_order", {"checkout_id": ready(runtime)})
         assert refused.is_error and "cannot ask" in text(refused)
-        assert orders(runtime) == 2
+        assert orders(runtime) == SEEDED_ORDERS
         async with Client(build_server(runtime), elicitation_callback=answering("accept")) as client:
             await call(client, "create_order", checkout_id=ready(runtime))
-        assert orders(runtime) == 3
+        assert orders(runtime) == SEEDED_ORDERS + 1
     finally:
         await runtime.aclose()
 
@@ -288,7 +285,7 @@ async def test_dropped_create_order_and_an_agent_retry_yield_exactly_one_order(
         retry = await client.call_tool("create_order", {"checkout_id": checkout_id})
     assert first["how"] == "reconciled"
     assert retry.is_error and "already has order" in text(retry)
-    assert orders(confirm_runtime) == 3
+    assert orders(confirm_runtime) == SEEDED_ORDERS + 1
     completed = [r for r in journal(confirm_runtime) if r["kind"] == "complete"]
     assert [r["outcome"] for r in completed] == ["succeeded", "failed"]
     assert "already has order" in completed[1]["error"]
@@ -302,7 +299,7 @@ async def test_same_idempotency_key_returns_the_order_already_created(confirm_ru
         second = await call(client, "create_order", **arguments)
     assert second["order_id"] == first["order_id"]
     assert second["how"] == "already_created"
-    assert orders(confirm_runtime) == 3
+    assert orders(confirm_runtime) == SEEDED_ORDERS + 1
 
 
 @pytest.mark.anyio
@@ -330,7 +327,7 @@ async def test_journal_records_every_decision_and_never_a_secret(confirm_runtime
     raw = "\n".join(json.dumps(record) for record in journal(confirm_runtime))
     secrets = [confirm_runtime.sandbox.credentials.access_token, *tokens]
     assert all(secret not in raw for secret in secrets)
-    assert [line_id(f"{r['seq']}: x") for r in records] == [str(i) for i in range(1, len(records) + 1)]
+    assert [r["seq"] for r in records] == list(range(1, len(records) + 1))
 
 
 @pytest.mark.anyio

@@ -11,18 +11,13 @@ from mcp.client.client import Client
 
 from checkout_mcp.sandbox import seed
 from checkout_mcp.server.build import Runtime
-from tests.tools.conftest import call, fail, line_id
+from tests.tools.conftest import call, fail, line_id, requests_seen
 from tests.tools.test_guest_checkout import ADDRESS
 
 
 def demo_cart(runtime: Runtime, state: str) -> str:
     assert runtime.sandbox is not None
     return runtime.sandbox.store.demo_carts[state]
-
-
-def store_requests(runtime: Runtime) -> int:
-    assert runtime.sandbox is not None
-    return runtime.sandbox.rate_limiter.used
 
 
 async def new_cart(client: Client) -> dict[str, Any]:
@@ -128,10 +123,10 @@ BAD_ARGUMENTS = [
 async def test_bad_arguments_fail_clearly_before_any_request(
     client: Client, runtime: Runtime, tool: str, arguments: dict[str, Any], field: str
 ) -> None:
-    before = store_requests(runtime)
+    before = requests_seen(runtime)
     error = await fail(client, tool, **arguments)
     assert field in error
-    assert store_requests(runtime) == before, "invalid arguments must never reach the store"
+    assert requests_seen(runtime) == before, "invalid arguments must never reach the store"
 
 
 @pytest.mark.anyio
