@@ -17,9 +17,8 @@ from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, Settings
 
 from checkout_mcp.bigcommerce.binding import Surface
 from checkout_mcp.policy.modes import PolicySettings
-from checkout_mcp.tools.registry import TOOLSETS
+from checkout_mcp.tools.registry import TOOLSETS, Toolset
 
-Toolset = Literal["checkouts", "carts", "addresses", "shipping", "discounts", "payments", "orders"]
 EnvName = Annotated[str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")]
 
 

@@ -1,4 +1,4 @@
-"""The policy layer: what every tool call must pass before it reaches the store.
+"""The policy layer's pure parts; the gate that applies them to each call is server/gate.py.
 
 effects       what a tool does (read, write, destructive, irreversible), declared once per tool
 modes         configuration (PolicySettings) and the pure decision: allow, confirm, or block
@@ -8,5 +8,4 @@ audit         the hash-chained, append-only audit journal; audit_cli reads it fo
 redact        keeping secrets out of journals and logs
 canonical     canonical JSON, shared by confirmation binding, journal hashing and ledger keys
 durable       crash-safe file writes
-gate          the gate that applies all of the above to a tool call
 """

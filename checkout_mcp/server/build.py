@@ -17,12 +17,13 @@ from checkout_mcp.clock import Clock
 from checkout_mcp.config import Config, StoreSettings
 from checkout_mcp.policy.audit import AuditJournal
 from checkout_mcp.policy.confirmation import ConfirmationBook
-from checkout_mcp.policy.gate import Gate
 from checkout_mcp.policy.ledger import OrderLedger
 from checkout_mcp.policy.modes import validate_mode, validate_overrides
 from checkout_mcp.policy.redact import Redactor
 from checkout_mcp.sandbox import Sandbox, create_sandbox
-from checkout_mcp.tools.registry import ToolContext, ToolSpec, catalogue
+from checkout_mcp.server.gate import Gate
+from checkout_mcp.tools import catalogue
+from checkout_mcp.tools.registry import ToolContext, ToolSpec
 
 INSTRUCTIONS = """\
 BigCommerce checkout tools. A checkout's id is its cart's id. Order of a checkout:

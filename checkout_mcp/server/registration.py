@@ -16,12 +16,25 @@ from mcp.server.elicitation import ElicitationResult
 from mcp.server.mcpserver import Context
 from mcp.server.mcpserver.resolve import Resolve
 from mcp.server.mcpserver.tools.base import Tool
-from mcp.types import CallToolResult
+from mcp.types import CallToolResult, ToolAnnotations
 from pydantic import BaseModel
 
-from checkout_mcp.policy.gate import Approval, Gate
+from checkout_mcp.policy.effects import Effect
+from checkout_mcp.server.gate import Approval, Gate
 from checkout_mcp.tools.registry import ToolSpec
 from checkout_mcp.tools.schema import compact_schema
+
+
+def annotations(effect: Effect, *, idempotent: bool) -> ToolAnnotations:
+    """The MCP hints for a tool of this effect, leaving out what the spec's defaults already say.
+
+    Defaults (MCP spec): readOnlyHint false, destructiveHint true, idempotentHint false,
+    openWorldHint true (the store is an open world). The destructive and idempotent hints only
+    mean something for tools that are not read-only. The title is the tool's own `title`.
+    """
+    if effect is Effect.READ:
+        return ToolAnnotations(read_only_hint=True)
+    return ToolAnnotations(destructive_hint=effect.needs_confirmation, idempotent_hint=idempotent or None)
 
 
 def _parameters(args: type[BaseModel]) -> list[inspect.Parameter]:
@@ -86,7 +99,7 @@ def build_tool(spec: ToolSpec[Any, Any], gate: Gate) -> Tool:
         name=spec.name,
         title=spec.title,
         description=spec.description,
-        annotations=spec.annotations(),
+        annotations=annotations(spec.effect, idempotent=spec.idempotent),
         structured_output=True,
     )
     tool.parameters = compact_schema(arguments)

@@ -41,7 +41,6 @@ def code_tool(
         description=description,
         toolset="discounts",
         effect=effect,
-        operation=name,
         args=args,
         output=CheckoutView,
         handler=handler,

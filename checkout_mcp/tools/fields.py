@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 from uuid import UUID
 
 from pydantic import Field
 
-from checkout_mcp.tools.views import VIEW_DESCRIPTION, View
-
+View = Literal["compact", "full"]
 CheckoutId = Annotated[UUID, Field(description="checkout id (= cart id)")]
 CartId = Annotated[UUID, Field(description="cart id (= checkout id)")]
 _SAFE_ID = r"^[A-Za-z0-9_-]+$"
@@ -18,5 +17,5 @@ AddressId = Annotated[str, Field(max_length=64, pattern=_SAFE_ID, description="b
 OptionId = Annotated[str, Field(max_length=128, pattern=_SAFE_ID, description="shipping option id")]
 Code = Annotated[str, Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9_.-]+$")]
 OrderId = Annotated[int, Field(ge=1, description="order id")]
-ViewField = Annotated[View, Field(description=VIEW_DESCRIPTION)]
+ViewField = Annotated[View, Field(description="full adds the raw upstream JSON")]
 Version = Annotated[int | None, Field(ge=1, description="checkout version expected; stale: 409")]

@@ -44,7 +44,6 @@ TOOLS = [
         description="Payment methods available to a checkout.",
         toolset="payments",
         effect=Effect.READ,
-        operation="list_payment_methods",
         args=ListPaymentMethods,
         output=PaymentMethods,
         handler=list_payment_methods,

@@ -1,17 +1,16 @@
 """What a tool is: validated arguments, one declared effect, a handler, and a compact output.
 
-Each resource module (checkouts, carts, ...) lists its `ToolSpec`s in `TOOLS`; `catalogue()`
-gathers them in the order an agent walks a checkout. The server registers specs; the policy gate
-runs them. Nothing else knows how a tool is put together.
+Each resource module (checkouts, carts, ...) lists its `ToolSpec`s in `TOOLS`; the package's
+`catalogue()` gathers them in the order an agent walks a checkout. The server registers specs and
+its gate runs them. Nothing else knows how a tool is put together.
 """
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, Literal, TypeVar, get_args
 
-from mcp.types import ToolAnnotations
 from pydantic import BaseModel, ConfigDict
 
 from checkout_mcp.bigcommerce.store import Store
@@ -62,42 +61,26 @@ class Preview:
     fingerprint: dict[str, Any]
 
 
+Toolset = Literal["checkouts", "carts", "addresses", "shipping", "discounts", "payments", "orders"]
+TOOLSETS: tuple[Toolset, ...] = get_args(Toolset)
+
+
 @dataclass(frozen=True)
 class ToolSpec(Generic[A, R]):
+    """One tool. `operation` is the store operation it calls (`Store.supports`); by default its name."""
+
     name: str
     title: str
     description: str
-    toolset: str
+    toolset: Toolset
     effect: Effect
-    operation: str
     args: type[A]
     output: type[R]
     handler: Callable[[ToolContext, A], Awaitable[R]]
     preview: Callable[[ToolContext, A], Awaitable[Preview]] | None = None
     idempotent: bool = False
+    operation: str = ""
 
-    def annotations(self) -> ToolAnnotations:
-        return self.effect.annotations(idempotent=self.idempotent)
-
-
-def catalogue() -> list[ToolSpec[Any, Any]]:
-    """Every tool, in the order of a checkout: look, fill the cart, address, ship, discount, order."""
-    from checkout_mcp.tools import addresses, carts, checkouts, discounts, orders, payments, shipping
-
-    specs = [
-        *checkouts.TOOLS,
-        *carts.TOOLS,
-        *addresses.TOOLS,
-        *shipping.TOOLS,
-        *discounts.TOOLS,
-        *payments.TOOLS,
-        *orders.TOOLS,
-    ]
-    names = [spec.name for spec in specs]
-    duplicates = {name for name in names if names.count(name) > 1}
-    if duplicates:
-        raise RuntimeError(f"tool names must be unique; repeated: {sorted(duplicates)}")
-    return specs
-
-
-TOOLSETS = ("checkouts", "carts", "addresses", "shipping", "discounts", "payments", "orders")
+    def __post_init__(self) -> None:
+        if not self.operation:
+            object.__setattr__(self, "operation", self.name)

@@ -8,7 +8,7 @@ spliced into the one-line summaries, so it cannot pass for an instruction.
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import BaseModel, Field
 
@@ -21,11 +21,10 @@ from checkout_mcp.bigcommerce.models import (
     Order,
     ShippingOption,
 )
+from checkout_mcp.tools.fields import View
 from checkout_mcp.tools.registry import ToolOutput
 
-View = Literal["compact", "full"]
 SAME_AS_BILLING = "same as billing"
-VIEW_DESCRIPTION = "full adds the raw upstream JSON"
 
 
 def money(amount: Decimal) -> str:

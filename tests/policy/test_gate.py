@@ -19,7 +19,7 @@ from checkout_mcp.policy.effects import Effect
 from checkout_mcp.policy.modes import PolicyConfigError
 from checkout_mcp.sandbox import seed
 from checkout_mcp.server.build import Runtime, build_server, create_runtime
-from checkout_mcp.tools.registry import catalogue
+from checkout_mcp.tools import catalogue
 from tests.tools.conftest import call, sandbox_config
 
 SEEDED_ORDERS = 2  # the demo store's "ordered" and "finalized" carts

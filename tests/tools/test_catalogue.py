@@ -14,7 +14,7 @@ import pytest
 from mcp.client.client import Client
 
 from checkout_mcp.policy.effects import Effect
-from checkout_mcp.tools.registry import catalogue
+from checkout_mcp.tools import catalogue
 
 SNAPSHOT = Path(__file__).parent / "snapshots" / "tools.json"
 

@@ -10,7 +10,7 @@ import pytest
 from mcp.client.client import Client
 from mcp.client.stdio import StdioServerParameters
 
-from checkout_mcp.tools.registry import catalogue
+from checkout_mcp.tools import catalogue
 
 
 @pytest.mark.anyio
