@@ -10,10 +10,14 @@ the end of the chain too.
 Kinds:
 - `begin`: a call about to run: client, tool, effect, arguments, decision (allowed,
   confirmed_by_human, confirmed_by_id), reason.
-- `complete`: `ref` (the begin's seq), outcome (succeeded, failed, ambiguous), upstream_status,
+- `complete`: `ref` (the begin's seq), outcome (succeeded, failed, ambiguous, cancelled: made,
+  then cancelled on the store because it differed from what was confirmed), upstream_status,
   request_id, result_ids, error.
 - `decision`: a call that did not run: confirmation_required (result_ids holds the confirmation
   id), declined (the human said no) or blocked; with client, tool, effect, arguments, reason.
+- `settled`: an earlier call whose outcome was unknown (ambiguous), settled later from the
+  store's own record: tool, arguments, outcome (succeeded: the order exists, in result_ids;
+  failed: none was made), reason.
 - `recovered`: written when the journal is opened after a crash tore its last line.
 
 Everything from the caller (arguments, reasons, errors, ids, client) is redacted first.
@@ -58,6 +62,7 @@ class RecordKind(StrEnum):
     BEGIN = "begin"
     COMPLETE = "complete"
     DECISION = "decision"
+    SETTLED = "settled"
     RECOVERED = "recovered"
 
 
@@ -79,6 +84,7 @@ class Outcome(StrEnum):
     SUCCEEDED = "succeeded"
     FAILED = "failed"
     AMBIGUOUS = "ambiguous"
+    CANCELLED = "cancelled"
 
 
 @dataclass(frozen=True)
@@ -290,6 +296,27 @@ class AuditJournal:
         with self._lock:
             return self._append(body)
 
+    def settle(
+        self,
+        *,
+        tool: str,
+        arguments: Mapping[str, Any],
+        outcome: Outcome,
+        reason: str,
+        result_ids: Mapping[str, Any] | None = None,
+    ) -> int:
+        """Journal the outcome, now known from the store, of an earlier call journaled as ambiguous."""
+        body = {
+            "kind": RecordKind.SETTLED,
+            "tool": tool,
+            "arguments": dict(arguments),
+            "outcome": outcome,
+            "reason": reason,
+            "result_ids": dict(result_ids or {}),
+        }
+        with self._lock:
+            return self._append(self._clean(body))
+
     def close(self) -> None:
         with self._lock:
             if self._fd >= 0:
@@ -364,6 +391,8 @@ def render(record: Mapping[str, Any]) -> str:
             _render_ids(record),
             f"error={record.get('error')}" if record.get("error") else "",
         ]
+    elif kind == RecordKind.SETTLED:
+        parts = [f"settled {record.get('tool')} {record.get('outcome')}", _render_ids(record)]
     elif kind == RecordKind.RECOVERED:
         parts = [f"recovered: removed a torn last line of {record.get('torn_bytes')} bytes"]
     else:

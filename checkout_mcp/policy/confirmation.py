@@ -1,10 +1,12 @@
 """Confirmation ids: how a client that cannot ask its human confirms a call it was shown.
 
 A call that needs confirmation returns `confirmation_required` with a preview and an id. The id is
-unguessable, single use, short-lived (measured on the injected Clock), and bound to what was
-previewed: the tool, the exact arguments, the store, and a fingerprint of the checkout's state.
-If any of those differ when the id comes back, the preview no longer describes what would happen,
-so the call is refused with the reason and the agent must get a fresh preview.
+unguessable, single use, short-lived (measured on the server's clock: real time, injected so tests
+can move it), and bound to what was previewed: the tool, the exact arguments, the store, a
+fingerprint of the checkout's state, and the caller it was issued to (the MCP session, where the
+transport has one). If any of those differ when the id comes back, the preview no longer describes
+what would happen, or someone else is redeeming it, so the call is refused with the reason and the
+agent must get a fresh preview.
 
 Every redeem attempt uses the id up, whether it succeeds or not: a refused id is never retried.
 Ids live in this process's memory (hashed); replicas behind a load balancer need sticky sessions.
@@ -41,6 +43,7 @@ class RefusalReason(StrEnum):
     STORE_DIFFERS = "store_differs"
     ARGUMENTS_DIFFER = "arguments_differ"
     CHECKOUT_CHANGED = "checkout_changed"
+    CALLER_DIFFERS = "caller_differs"
 
 
 class ConfirmationRefused(Exception):
@@ -57,6 +60,7 @@ class _Pending:
     arguments: dict[str, str]
     store: str
     fingerprint: str
+    caller: str | None
     expires_at: datetime
 
 
@@ -80,8 +84,10 @@ class ConfirmationBook:
         self._pending: dict[str, _Pending] = {}
         self._lock = threading.Lock()
 
-    def issue(self, tool: str, arguments: Mapping[str, Any], store: str, fingerprint: Any) -> Confirmation:
-        """A new id confirming exactly this call on this store in this checkout state."""
+    def issue(
+        self, tool: str, arguments: Mapping[str, Any], store: str, fingerprint: Any, caller: str | None = None
+    ) -> Confirmation:
+        """A new id confirming exactly this call on this store in this checkout state, for `caller`."""
         now = self._clock.now()
         confirmation = Confirmation(id=secrets.token_urlsafe(18), expires_at=now + self._ttl)
         pending = _Pending(
@@ -89,6 +95,7 @@ class ConfirmationBook:
             arguments=_bound_arguments(arguments),
             store=store,
             fingerprint=sha256_hex(fingerprint),
+            caller=caller,
             expires_at=confirmation.expires_at,
         )
         with self._lock:
@@ -97,7 +104,13 @@ class ConfirmationBook:
         return confirmation
 
     def redeem(
-        self, confirmation_id: str, tool: str, arguments: Mapping[str, Any], store: str, fingerprint: Any
+        self,
+        confirmation_id: str,
+        tool: str,
+        arguments: Mapping[str, Any],
+        store: str,
+        fingerprint: Any,
+        caller: str | None = None,
     ) -> None:
         """Use the id up; return if it confirms this call, else raise `ConfirmationRefused`."""
         with self._lock:
@@ -105,6 +118,10 @@ class ConfirmationBook:
         if pending is None:
             raise ConfirmationRefused(
                 RefusalReason.UNKNOWN, "This confirmation id is unknown or has already been used."
+            )
+        if pending.caller is not None and caller != pending.caller:
+            raise ConfirmationRefused(
+                RefusalReason.CALLER_DIFFERS, "This confirmation id was issued to another session."
             )
         if self._clock.now() >= pending.expires_at:
             raise ConfirmationRefused(RefusalReason.EXPIRED, "This confirmation id has expired.")

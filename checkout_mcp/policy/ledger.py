@@ -1,6 +1,7 @@
 """The idempotency ledger for create_order: one checkout state (or one idempotency key), one order.
 
-Placing an order is not idempotent, so it is never retried blindly. The caller's protocol:
+Placing an order is not idempotent, so it is never retried blindly. The caller holds the
+checkout's lock (policy/locks.py) around the whole protocol, so calls on one checkout take turns:
 
 1. `lookup(key)`: an order id means the order already exists: return it, do not post.
 2. `begin(key)` before posting; it raises `LedgerConflict` if an attempt for the key is already in
@@ -8,12 +9,14 @@ Placing an order is not idempotent, so it is never retried blindly. The caller's
 3. After the post: `record(key, order_id)` on success; `release(key)` when upstream answered
    with an error (no order was made, a later call may post); `mark_ambiguous(key, why)` after a
    timeout or dropped connection, when the order may or may not exist.
-4. An ambiguous attempt is settled by reading the checkout back and passing its `order_id` to
-   `reconcile(key, order_id)`: if set, that is the order (recorded, never posted again); if not,
-   no order was created and the key is released.
+4. An ambiguous attempt is settled from the store's own record (the orders made from the cart)
+   with `reconcile(key, order_id)`: an order id is the order (recorded, never posted again); none
+   means no order was created and the key is released. `for_checkout` lists a checkout's attempts,
+   so any later call on that checkout settles them first.
 
-Kept in memory, and, given a path, persisted as JSON (atomically replaced on every change) so a
-restarted server still knows. Attempts in flight when the process died come back as ambiguous.
+`OrderLedger` is the interface; `LocalOrderLedger` keeps it in memory and, given a path, persists
+it as JSON (atomically replaced on every change) so a restarted server still knows. Attempts in
+flight when the process died come back as ambiguous.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from dataclasses import asdict, dataclass, replace
 from decimal import Decimal
 from enum import StrEnum
 from pathlib import Path
+from typing import Protocol
 
 from checkout_mcp.policy.canonical import canonical_json
 from checkout_mcp.policy.durable import atomic_write
@@ -69,6 +73,8 @@ class LedgerEntry:
     state: EntryState
     order_id: str | None = None
     detail: str | None = None
+    since_order: str | None = None
+    """The checkout's latest order when the attempt began: a newer one from its cart is this one."""
 
 
 class LedgerConflict(Exception):
@@ -85,8 +91,21 @@ class LedgerConflict(Exception):
         self.entry = entry
 
 
-class OrderLedger:
-    """The ledger; thread- and task-safe (every method is one short critical section)."""
+class OrderLedger(Protocol):
+    """What create_order needs of a ledger, whatever keeps it (this process, a file, a shared store)."""
+
+    def lookup(self, key: OrderKey) -> str | None: ...
+    def entry(self, key: OrderKey) -> LedgerEntry | None: ...
+    def for_checkout(self, store: str, checkout_id: str) -> list[LedgerEntry]: ...
+    def begin(self, key: OrderKey, since_order: str | None = None) -> None: ...
+    def record(self, key: OrderKey, order_id: str | int) -> None: ...
+    def mark_ambiguous(self, key: OrderKey, detail: str) -> None: ...
+    def release(self, key: OrderKey) -> None: ...
+    def reconcile(self, key: OrderKey, order_id: str | int | None) -> str | None: ...
+
+
+class LocalOrderLedger:
+    """The ledger in this process (and a file); thread- and task-safe (short critical sections)."""
 
     def __init__(self, path: Path | None = None) -> None:
         self._path = path
@@ -107,13 +126,19 @@ class OrderLedger:
         """Attempts in flight or with an unknown outcome: each needs reconciling before a new post."""
         return [entry for entry in self._entries.values() if entry.state is not EntryState.RECORDED]
 
-    def begin(self, key: OrderKey) -> None:
+    def for_checkout(self, store: str, checkout_id: str) -> list[LedgerEntry]:
+        """Every attempt on this checkout (recorded, in flight or ambiguous)."""
+        with self._lock:
+            entries = list(self._entries.values())
+        return [e for e in entries if e.key.store == store and e.key.checkout_id == checkout_id]
+
+    def begin(self, key: OrderKey, since_order: str | None = None) -> None:
         """Claim `key` before posting; raises `LedgerConflict` if any attempt for it exists."""
         with self._lock:
             existing = self._entries.get(key.text)
             if existing is not None:
                 raise LedgerConflict(existing)
-            self._write(LedgerEntry(key, EntryState.IN_FLIGHT))
+            self._write(LedgerEntry(key, EntryState.IN_FLIGHT, since_order=since_order))
 
     def record(self, key: OrderKey, order_id: str | int) -> None:
         """The order exists: every later call with `key` gets this id instead of a new post."""
@@ -123,7 +148,8 @@ class OrderLedger:
     def mark_ambiguous(self, key: OrderKey, detail: str) -> None:
         """The post may or may not have created an order (timeout, dropped connection)."""
         with self._lock:
-            self._write(LedgerEntry(key, EntryState.AMBIGUOUS, detail=detail))
+            since = self._entries[key.text].since_order if key.text in self._entries else None
+            self._write(LedgerEntry(key, EntryState.AMBIGUOUS, detail=detail, since_order=since))
 
     def release(self, key: OrderKey) -> None:
         """No order was created (upstream answered with an error): forget the attempt."""
@@ -131,13 +157,13 @@ class OrderLedger:
             if self._entries.pop(key.text, None) is not None:
                 self._persist()
 
-    def reconcile(self, key: OrderKey, checkout_order_id: str | int | None) -> str | None:
-        """Settle an attempt from the checkout read back: its order id is the order, none means none."""
-        if checkout_order_id is None or checkout_order_id == "":
+    def reconcile(self, key: OrderKey, order_id: str | int | None) -> str | None:
+        """Settle an attempt from the store's record: its order id is the order, none means none."""
+        if order_id is None or order_id == "":
             self.release(key)
             return None
-        self.record(key, checkout_order_id)
-        return str(checkout_order_id)
+        self.record(key, order_id)
+        return str(order_id)
 
     def _write(self, entry: LedgerEntry) -> None:
         self._entries[entry.key.text] = entry
@@ -167,6 +193,7 @@ def _load(path: Path) -> dict[str, LedgerEntry]:
                 state=EntryState(raw["state"]),
                 order_id=raw["order_id"],
                 detail=raw["detail"],
+                since_order=raw.get("since_order"),
             )
             for raw in document["entries"]
         ]

@@ -2,13 +2,16 @@
 
 The decision depends only on configuration, the tool's declared effect and whether the store is
 live: nothing a client sends is an input, so no client can loosen the configured policy.
-Per-tool overrides can only make a tool stricter (require confirmation, or disable it).
+Per-tool overrides can only make a tool stricter (require confirmation, or disable it). The store
+owner's limits (an order total, a quantity per line, tools that always need a human) make a call
+need a human even in `auto` mode; a confirmation id does not stand in for one.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from decimal import Decimal
 from enum import StrEnum
 from pathlib import Path
 from typing import Literal
@@ -61,6 +64,17 @@ class PolicySettings(BaseModel):
         default_factory=dict,
         description="Per-tool: 'confirm' requires confirmation for that tool, 'disabled' removes it.",
     )
+    max_order_total: Decimal | None = Field(
+        None,
+        gt=0,
+        description="An order (or finalize) above this grand total needs a human, in every mode.",
+    )
+    max_line_quantity: int | None = Field(
+        None, ge=1, description="An order with a line above this quantity needs a human, in every mode."
+    )
+    human_only: list[str] = Field(
+        default_factory=list, description="Tools that always need a human's confirmation (elicitation)."
+    )
 
 
 class PolicyConfigError(ValueError):
@@ -79,6 +93,7 @@ class Decision:
 
     verdict: Verdict
     reason: str
+    human_only: bool = False
 
 
 def validate_mode(settings: PolicySettings, store_is_live: bool) -> None:
@@ -91,10 +106,12 @@ def validate_mode(settings: PolicySettings, store_is_live: bool) -> None:
 
 
 def validate_overrides(settings: PolicySettings, tool_names: Iterable[str]) -> None:
-    """Refuse overrides naming unknown tools: a misspelt 'disabled' must not leave a tool enabled."""
-    unknown = sorted(set(settings.overrides) - set(tool_names))
-    if unknown:
-        raise PolicyConfigError(f"policy.overrides names unknown tools: {', '.join(unknown)}")
+    """Refuse tool names that do not exist: a misspelt 'disabled' must not leave a tool enabled."""
+    known = set(tool_names)
+    for key, named in (("overrides", settings.overrides), ("human_only", settings.human_only)):
+        unknown = sorted(set(named) - known)
+        if unknown:
+            raise PolicyConfigError(f"policy.{key} names unknown tools: {', '.join(unknown)}")
 
 
 def _blocked_reason(settings: PolicySettings, tool: str, effect: Effect) -> str | None:
@@ -119,6 +136,10 @@ def decide(settings: PolicySettings, tool: str, effect: Effect, *, store_is_live
     blocked = _blocked_reason(settings, tool, effect)
     if blocked is not None:
         return Decision(Verdict.BLOCKED, blocked)
+    if tool in settings.human_only and effect is not Effect.READ:
+        return Decision(
+            Verdict.NEEDS_CONFIRMATION, f"{tool} always needs a human's confirmation (human_only).", True
+        )
     if settings.overrides.get(tool) is ToolOverride.CONFIRM:
         return Decision(Verdict.NEEDS_CONFIRMATION, f"{tool} requires confirmation by configuration.")
     if not effect.needs_confirmation:
@@ -127,3 +148,19 @@ def decide(settings: PolicySettings, tool: str, effect: Effect, *, store_is_live
     if auto:
         return Decision(Verdict.ALLOW, f"{tool} is {effect}; mode is auto.")
     return Decision(Verdict.NEEDS_CONFIRMATION, f"{tool} is {effect}: it must be confirmed before it runs.")
+
+
+def limit_exceeded(
+    settings: PolicySettings, grand_total: Decimal | None, quantities: Iterable[int]
+) -> str | None:
+    """Which of the store owner's limits this call passes, if any (said in the preview)."""
+    if (
+        settings.max_order_total is not None
+        and grand_total is not None
+        and grand_total > settings.max_order_total
+    ):
+        return f"the total {grand_total} is above the store's limit of {settings.max_order_total}"
+    largest = max(quantities, default=0)
+    if settings.max_line_quantity is not None and largest > settings.max_line_quantity:
+        return f"a line of {largest} is above the store's limit of {settings.max_line_quantity} per line"
+    return None

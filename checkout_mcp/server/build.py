@@ -17,7 +17,8 @@ from checkout_mcp.clock import Clock
 from checkout_mcp.config import Config, StoreSettings
 from checkout_mcp.policy.audit import AuditJournal
 from checkout_mcp.policy.confirmation import ConfirmationBook
-from checkout_mcp.policy.ledger import OrderLedger
+from checkout_mcp.policy.ledger import LocalOrderLedger
+from checkout_mcp.policy.locks import LocalCheckoutLocks
 from checkout_mcp.policy.modes import validate_mode, validate_overrides
 from checkout_mcp.policy.redact import Redactor
 from checkout_mcp.sandbox import Sandbox, create_sandbox
@@ -68,8 +69,11 @@ def live_store(settings: StoreSettings) -> Store:
     )
 
 
-def create_runtime(config: Config) -> Runtime:
-    """The store the configuration names (with no live store, the embedded sandbox) behind the gate."""
+def create_runtime(config: Config, server_clock: Clock | None = None) -> Runtime:
+    """The store the configuration names (with no live store, the embedded sandbox) behind the gate.
+
+    `server_clock` measures confirmation lifetimes: real time unless a test brings its own.
+    """
     policy = config.policy
     validate_mode(policy, config.is_live)
     validate_overrides(policy, [spec.name for spec in catalogue()])
@@ -91,14 +95,18 @@ def create_runtime(config: Config) -> Runtime:
         identity = f"sandbox:{sandbox.credentials.store_hash}"
     token = config.store.access_token()
     redactor = Redactor([token.get_secret_value() if token else None])
-    ledger = OrderLedger(Path(policy.order_ledger) if policy.order_ledger else None)
+    ledger = LocalOrderLedger(Path(policy.order_ledger) if policy.order_ledger else None)
+    journal = AuditJournal(Path(policy.journal), clock, redactor)
     gate = Gate(
-        tools=ToolContext(store=store, ledger=ledger, store_identity=identity),
+        tools=ToolContext(store=store, ledger=ledger, store_identity=identity, journal=journal),
         settings=policy,
         store_is_live=config.is_live,
-        journal=AuditJournal(Path(policy.journal), clock, redactor),
-        confirmations=ConfirmationBook(clock, policy.confirmation_ttl_seconds),
+        journal=journal,
+        confirmations=ConfirmationBook(
+            server_clock or Clock(datetime.now(UTC)), policy.confirmation_ttl_seconds
+        ),
         redactor=redactor,
+        locks=LocalCheckoutLocks(),
     )
     return Runtime(config=config, store=store, sandbox=sandbox, gate=gate)
 

@@ -1,15 +1,32 @@
-"""The one gate every tool call passes: decide, confirm if needed, journal, run, say what happened.
+"""The one gate every tool call passes: check, decide, confirm if needed, journal, run, say what happened.
 
-Order of a call: the policy decides from configuration and the tool's declared effect (never from
-anything the client sends); a blocked call is journaled and refused; a call that needs
-confirmation gets it from the human (MCP elicitation, asked by `ask` before the call runs) or
-from a confirmation id issued with a preview on an earlier call; then the call is journaled
-before it runs and after. Errors and refusals are worded for an agent to act on.
+A call, in order:
+1. `prepare` (before anyone is asked): the policy decides from configuration and the tool's
+   declared effect, never from anything the client sends; the arguments are validated (errors
+   written for the agent, nothing sent); a tool with a preview reads what it would act on and
+   says what would make it fail (then it is refused: no human is asked to approve a call that
+   cannot succeed) and whether one of the store owner's limits applies (then only a human may
+   confirm it, in every mode).
+2. `ask` (a resolver, before the call body): puts the preview to the human by MCP elicitation
+   when confirmation is needed and the client can ask. The human's answer must match the
+   requested schema exactly; anything else is a decline.
+3. `call`: a call that needs confirmation without a human's yes gets `confirmation_required`:
+   the preview and a single-use id bound to the tool, arguments, store, checkout state and the
+   caller's session. Then, holding the checkout's lock (so none of this server's own writes to
+   it can slip in), a tool with a preview reads the state again and runs only if it is exactly
+   what was approved; otherwise nothing is sent and the new preview goes back to be confirmed.
+   Every non-read call is journaled before it runs and after.
+
+Results are valid for every MCP client: a success conforms to the tool's output schema; every
+refusal and error is an `isError` result with text content only, plus `_meta` where a program
+needs the details (`io.checkout-mcp/confirmation`), since clients check structured content of
+error results against the output schema too.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import json
+from dataclasses import dataclass, replace
 from functools import cache
 from typing import Any
 
@@ -18,7 +35,7 @@ from mcp.server.mcpserver import Context
 from mcp.server.mcpserver.exceptions import ToolError
 from mcp.server.mcpserver.resolve import Elicit
 from mcp.types import CallToolResult, TextContent
-from pydantic import BaseModel, Field, ValidationError, create_model
+from pydantic import BaseModel, Field, PrivateAttr, ValidationError, create_model, model_validator
 
 from checkout_mcp.bigcommerce.errors import (
     BigCommerceError,
@@ -28,35 +45,78 @@ from checkout_mcp.bigcommerce.errors import (
     UpstreamUnavailable,
 )
 from checkout_mcp.policy.audit import AuditDecision, AuditJournal, Outcome
-from checkout_mcp.policy.confirmation import ConfirmationBook, ConfirmationRefused
+from checkout_mcp.policy.canonical import canonical_json
+from checkout_mcp.policy.confirmation import CONFIRMATION_ID_ARGUMENT, ConfirmationBook, ConfirmationRefused
 from checkout_mcp.policy.effects import Effect
-from checkout_mcp.policy.modes import Decision, PolicySettings, Verdict, decide, is_listed
+from checkout_mcp.policy.locks import CheckoutLocks
+from checkout_mcp.policy.modes import Decision, PolicySettings, Verdict, decide, is_listed, limit_exceeded
 from checkout_mcp.policy.redact import Redactor
-from checkout_mcp.tools.registry import Preview, ToolArgs, ToolContext, ToolSpec
+from checkout_mcp.tools.arguments import describe_invalid
+from checkout_mcp.tools.quoting import quoted
+from checkout_mcp.tools.registry import (
+    OrderCancelled,
+    OutcomeUnknown,
+    Preview,
+    ToolArgs,
+    ToolContext,
+    ToolSpec,
+)
 
-CONFIRMATION_ID = "confirmation_id"
+CONFIRMATION_META = "io.checkout-mcp/confirmation"
 RESULT_ID_FIELDS = ("checkout_id", "cart_id", "order_id", "consignment_id")
+CLIENT_ERRORS = (UpstreamError, OperationNotSupported, InvalidIdentifier)
 
 
 class Approval(BaseModel):
-    """The question put to the human: run this call or not."""
+    """The question put to the human: run this call or not.
+
+    Only `{"confirm": true}` or `{"confirm": false}` is an answer; anything else (`"yes"`, `1`, extra
+    keys) is taken as a decline and journaled as a malformed answer, never coerced into a yes.
+    """
 
     confirm: bool = Field(description="Run it")
+    _malformed: bool = PrivateAttr(default=False)
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _exactly_a_boolean(cls, data: Any, handler: Any) -> Approval:
+        if isinstance(data, Approval):
+            return data
+        if isinstance(data, dict) and set(data) == {"confirm"} and isinstance(data["confirm"], bool):
+            approval: Approval = handler(data)
+            return approval
+        declined: Approval = handler({"confirm": False})
+        declined._malformed = True
+        return declined
+
+    @property
+    def malformed(self) -> bool:
+        return self._malformed
 
 
 class NotAsked:
     """The resolver's answer when it did not ask the human (not needed, or the client cannot ask)."""
 
 
-def invalid_arguments(tool: str, error: ValidationError) -> ToolError:
-    """pydantic's findings as `field: problem` lines, with what to do."""
-    problems = "; ".join(
-        f"{'.'.join(str(part) for part in problem['loc']) or 'arguments'}: {problem['msg']}"
-        for problem in error.errors()
-    )
-    return ToolError(
-        f"Invalid arguments for {tool}: {problems}. Nothing was sent to the store; fix and call again."
-    )
+@dataclass(frozen=True)
+class Prepared:
+    """A call checked before anyone is asked: what it is, the decision, and why it may not run."""
+
+    spec: ToolSpec[Any, Any]
+    arguments: dict[str, Any]
+    decision: Decision
+    args: ToolArgs | None = None
+    confirmation_id: str | None = None
+    refusal: str | None = None
+    journal_refusal: bool = True
+    preview: Preview | None = None
+    human_reason: str | None = None
+
+    @property
+    def needs_confirmation(self) -> bool:
+        if self.refusal is not None or (self.preview is not None and self.preview.harmless):
+            return False
+        return self.decision.verdict is Verdict.NEEDS_CONFIRMATION or self.human_reason is not None
 
 
 def can_elicit(ctx: Context) -> bool:
@@ -71,6 +131,56 @@ def client_name(ctx: Context) -> str | None:
     return params.client_info.name if params is not None else None
 
 
+def caller_of(ctx: Context) -> str | None:
+    """Who is calling, for binding confirmation ids: the MCP session, where the transport has one.
+
+    Streamable HTTP with a session names it in `mcp-session-id` (the transport refuses unknown
+    ones). Stdio has one peer per process; the 2026-07-28 protocol has no sessions at all: there
+    an id is bound to the store and the call only (and, once bearer tokens have names, to the
+    token's principal).
+    """
+    session_id = (ctx.headers or {}).get("mcp-session-id")
+    return f"session:{session_id}" if session_id else None
+
+
+def lock_key(store: str, args: ToolArgs) -> str | None:
+    """The lock a call on `args` takes: its checkout (= cart) or its order."""
+    values = args.model_dump()
+    for field in ("checkout_id", "cart_id"):
+        if values.get(field) is not None:
+            return f"{store}:checkout:{values[field]}"
+    if values.get("order_id") is not None:
+        return f"{store}:order:{values['order_id']}"
+    return None
+
+
+def _json_strings_parsed(args: type[ToolArgs], arguments: dict[str, Any]) -> dict[str, Any]:
+    """Some clients send a list or object argument as a JSON string; take it as what it says."""
+    parsed = dict(arguments)
+    for name, value in arguments.items():
+        field = args.model_fields.get(name)
+        if field is None or field.annotation is str or not isinstance(value, str):
+            continue
+        try:
+            decoded = json.loads(value)
+        except ValueError:
+            continue
+        if isinstance(decoded, list | dict):
+            parsed[name] = decoded
+    return parsed
+
+
+def _plain_preview(spec: ToolSpec[Any, Any], args: ToolArgs) -> Preview:
+    """For a tool confirmed by configuration that has no preview of its own: the call as it stands."""
+    arguments = args.model_dump(mode="json")
+    text = f"Run {spec.name} ({spec.effect}) with {quoted('arguments', canonical_json(arguments))}."
+    return Preview(text=text, details=arguments, fingerprint=arguments)
+
+
+def _error(text: str, meta: dict[str, Any] | None = None) -> CallToolResult:
+    return CallToolResult(content=[TextContent(type="text", text=text)], is_error=True, meta=meta)
+
+
 @dataclass
 class Gate:
     tools: ToolContext
@@ -79,6 +189,7 @@ class Gate:
     journal: AuditJournal
     confirmations: ConfirmationBook
     redactor: Redactor
+    locks: CheckoutLocks
 
     def decision(self, spec: ToolSpec[Any, Any]) -> Decision:
         return decide(self.settings, spec.name, spec.effect, store_is_live=self.store_is_live)
@@ -86,161 +197,262 @@ class Gate:
     def listed(self, spec: ToolSpec[Any, Any]) -> bool:
         return is_listed(self.settings, spec.name, spec.effect)
 
+    @property
+    def has_limits(self) -> bool:
+        return self.settings.max_order_total is not None or self.settings.max_line_quantity is not None
+
     def may_need_confirmation(self, spec: ToolSpec[Any, Any]) -> bool:
-        return self.decision(spec).verdict is Verdict.NEEDS_CONFIRMATION
+        verdict = self.decision(spec).verdict
+        limited = self.has_limits and spec.preview is not None and spec.effect is Effect.IRREVERSIBLE
+        return verdict is Verdict.NEEDS_CONFIRMATION or (limited and verdict is not Verdict.BLOCKED)
 
     def takes_confirmation_id(self, spec: ToolSpec[Any, Any]) -> bool:
-        return self.may_need_confirmation(spec) and self.settings.confirmation == "any"
+        return (
+            self.may_need_confirmation(spec)
+            and self.settings.confirmation == "any"
+            and not self.decision(spec).human_only
+        )
 
     def arguments_model(self, spec: ToolSpec[Any, Any]) -> type[ToolArgs]:
         """The tool's arguments, plus `confirmation_id` where a confirmation id may confirm it."""
         return _with_confirmation_id(spec.args) if self.takes_confirmation_id(spec) else spec.args
 
-    async def ask(self, spec: ToolSpec[Any, Any], values: dict[str, Any], ctx: Context) -> Any:
-        """Runs before the call: puts the preview to the human when confirmation is needed and possible."""
-        if values.get(CONFIRMATION_ID) or not self.may_need_confirmation(spec) or not can_elicit(ctx):
-            return NotAsked()
+    async def prepare(self, spec: ToolSpec[Any, Any], raw: dict[str, Any]) -> Prepared:
+        """Everything decided before anyone is asked; never raises (the call reports refusals)."""
+        decision = self.decision(spec)
+        model = self.arguments_model(spec)
+        values = _json_strings_parsed(model, raw)
+        arguments = {key: value for key, value in values.items() if key != CONFIRMATION_ID_ARGUMENT}
+        prepared = Prepared(spec=spec, arguments=arguments, decision=decision)
+        if decision.verdict is Verdict.BLOCKED:
+            return replace(prepared, refusal=f"blocked: {decision.reason} Nothing was done.")
         try:
-            args = spec.args.model_validate(_without_confirmation_id(values))
-        except ValidationError:
-            return NotAsked()  # the call itself reports the invalid arguments
-        preview = await self._preview(spec, args)
-        return Elicit(f"{preview.text}\nConfirm to run {spec.name}; decline to do nothing.", Approval)
+            checked = model.model_validate(values)
+        except ValidationError as error:
+            return replace(prepared, refusal=describe_invalid(spec.name, model, error), journal_refusal=False)
+        args = spec.args.model_validate(arguments)
+        prepared = replace(
+            prepared,
+            args=args,
+            arguments=args.model_dump(mode="json"),
+            confirmation_id=getattr(checked, CONFIRMATION_ID_ARGUMENT, None),
+        )
+        if not self.may_need_confirmation(spec):
+            return prepared
+        if spec.preview is None:
+            return replace(
+                prepared, preview=_plain_preview(spec, args), human_reason=self._human_reason(decision, None)
+            )
+        try:
+            preview = await spec.preview(self.tools, args)
+        except (*CLIENT_ERRORS, ToolError) as error:
+            return replace(prepared, refusal=f"{spec.name} cannot run: {error} Nothing was asked or done.")
+        prepared = replace(prepared, preview=preview)
+        if preview.blockers:
+            return replace(prepared, refusal=self._blocked_text(spec, preview))
+        return replace(prepared, human_reason=self._human_reason(decision, preview))
+
+    def _human_reason(self, decision: Decision, preview: Preview | None) -> str | None:
+        """Why only a human may confirm this call, if only a human may."""
+        limit = preview and limit_exceeded(self.settings, preview.grand_total, preview.quantities)
+        if limit is not None:
+            return f"{limit}, so a human must confirm it"
+        if decision.human_only:
+            return decision.reason
+        if self.settings.confirmation == "human" and decision.verdict is Verdict.NEEDS_CONFIRMATION:
+            return "only a human may confirm it (confirmation = human)"
+        return None
+
+    @staticmethod
+    def _blocked_text(spec: ToolSpec[Any, Any], preview: Preview) -> str:
+        return (
+            f"{spec.name} would fail, so nobody was asked and nothing was done: "
+            f"{'; '.join(preview.blockers)}. Fix that first, then call {spec.name} again."
+        )
+
+    async def ask(self, prepared: Prepared, ctx: Context) -> Any:
+        """Runs before the call body: puts the preview to the human when needed and possible."""
+        if not prepared.needs_confirmation or prepared.preview is None or not can_elicit(ctx):
+            return NotAsked()
+        if prepared.confirmation_id and prepared.human_reason is None:
+            return NotAsked()
+        limit = f"\nLimit: {prepared.human_reason}." if prepared.human_reason else ""
+        message = (
+            f"{prepared.preview.text}{limit}\nConfirm to run {prepared.spec.name}; decline to do nothing."
+        )
+        return Elicit(message, Approval)
 
     async def call(
         self,
         spec: ToolSpec[Any, Any],
-        values: dict[str, Any],
+        raw: dict[str, Any],
         ctx: Context,
-        consent: ElicitationResult[Any] | None,
+        prepared: Prepared | None = None,
+        consent: ElicitationResult[Any] | None = None,
     ) -> CallToolResult:
-        decision = self.decision(spec)
+        prepared = prepared or await self.prepare(spec, raw)
         client = client_name(ctx)
-        arguments = _without_confirmation_id(values)
-        if decision.verdict is Verdict.BLOCKED:
-            self._journal_decision(spec, arguments, client, AuditDecision.BLOCKED, decision.reason)
-            raise ToolError(f"blocked: {decision.reason} Nothing was done.")
-        try:
-            args = spec.args.model_validate(arguments)
-        except ValidationError as error:
-            raise invalid_arguments(spec.name, error) from error
-        how = AuditDecision.ALLOWED
-        if decision.verdict is Verdict.NEEDS_CONFIRMATION:
-            confirmed = await self._confirmation(spec, args, values.get(CONFIRMATION_ID), consent, client)
-            if isinstance(confirmed, CallToolResult):
-                return confirmed
-            how = confirmed
-        return await self._run(spec, args, client, how, decision.reason)
+        caller = caller_of(ctx)
+        if prepared.refusal is not None:
+            if prepared.journal_refusal:
+                self._journal_decision(prepared, client, AuditDecision.BLOCKED, prepared.refusal)
+            return _error(prepared.refusal)
+        how: AuditDecision | None = AuditDecision.ALLOWED
+        if prepared.needs_confirmation:
+            answered = self._human_answer(prepared, consent, client)
+            if isinstance(answered, CallToolResult):
+                return answered
+            if answered is None and (prepared.human_reason is not None or prepared.confirmation_id is None):
+                return self._without_human(prepared, client, caller)
+            how = answered  # None: the confirmation id is redeemed under the lock
+        assert prepared.args is not None
+        key = lock_key(self.tools.store_identity, prepared.args) if spec.effect is not Effect.READ else None
+        if key is None:
+            return await self._run_locked(prepared, client, caller, how)
+        async with self.locks.hold(key):
+            return await self._run_locked(prepared, client, caller, how)
 
-    async def _confirmation(
-        self,
-        spec: ToolSpec[Any, Any],
-        args: ToolArgs,
-        confirmation_id: str | None,
-        consent: ElicitationResult[Any] | None,
-        client: str | None,
-    ) -> AuditDecision | CallToolResult:
-        """How this call was confirmed, or the result to return instead of running it."""
-        arguments = args.model_dump(mode="json")
+    def _human_answer(
+        self, prepared: Prepared, consent: ElicitationResult[Any] | None, client: str | None
+    ) -> AuditDecision | CallToolResult | None:
+        """The human's yes, a refusal result for a no, or None when no human was asked."""
+        if consent is None or (
+            isinstance(consent, AcceptedElicitation) and isinstance(consent.data, NotAsked)
+        ):
+            return None
         if isinstance(consent, AcceptedElicitation) and isinstance(consent.data, Approval):
             if consent.data.confirm:
                 return AuditDecision.CONFIRMED_BY_HUMAN
-            self._declined(spec, arguments, client, "the user answered no")
-        if consent is not None and not isinstance(consent, AcceptedElicitation):
-            self._declined(spec, arguments, client, f"the user chose {consent.action}")
-        if self.settings.confirmation == "human":
-            reason = "only a human may confirm it (confirmation = human), and this client cannot ask one"
-            self._journal_decision(spec, arguments, client, AuditDecision.BLOCKED, reason)
-            raise ToolError(
-                f"blocked: {spec.name} needs confirmation and {reason}. Nothing was done. "
+            why = (
+                "the answer did not match the question asked"
+                if consent.data.malformed
+                else "the user answered no"
+            )
+        else:
+            why = f"the user chose {consent.action}"
+        self._journal_decision(prepared, client, AuditDecision.DECLINED, why)
+        return _error(f"declined: {why}; {prepared.spec.name} did not run. Nothing was done.")
+
+    def _without_human(self, prepared: Prepared, client: str | None, caller: str | None) -> CallToolResult:
+        """No human answered and no id was given (or only a human may confirm): refuse, with a preview."""
+        if prepared.human_reason is not None:
+            reason = f"{prepared.human_reason}, and this client cannot ask one"
+            self._journal_decision(prepared, client, AuditDecision.BLOCKED, reason)
+            return _error(
+                f"blocked: {prepared.spec.name} needs confirmation: {reason}. Nothing was done. "
                 "Use an MCP client that supports elicitation, or ask the operator."
             )
-        preview = await self._preview(spec, args)
-        if confirmation_id is not None:
+        assert prepared.preview is not None
+        return self._confirmation_required(prepared, prepared.preview, client, caller, refused=None)
+
+    async def _run_locked(
+        self, prepared: Prepared, client: str | None, caller: str | None, how: AuditDecision | None
+    ) -> CallToolResult:
+        """Holding the lock (if the call has one): check again what the call will act on, then run it.
+
+        `how` None: the call carries a confirmation id, redeemed here against the state read now.
+        """
+        spec = prepared.spec
+        assert prepared.args is not None
+        if spec.preview is None:
+            return await self._run(prepared, client, how or AuditDecision.ALLOWED, None)
+        try:
+            fresh = await spec.preview(self.tools, prepared.args)
+        except (*CLIENT_ERRORS, ToolError) as error:
+            return _error(f"{spec.name} cannot run: {error} Nothing was done.")
+        if fresh.blockers:
+            text = self._blocked_text(spec, fresh)
+            self._journal_decision(prepared, client, AuditDecision.BLOCKED, text)
+            return _error(text)
+        if not prepared.needs_confirmation or fresh.harmless:
+            return await self._run(prepared, client, how or AuditDecision.ALLOWED, fresh)
+        if how is None:
+            assert prepared.confirmation_id is not None
             try:
                 self.confirmations.redeem(
-                    confirmation_id, spec.name, arguments, self.tools.store_identity, preview.fingerprint
+                    prepared.confirmation_id,
+                    spec.name,
+                    prepared.arguments,
+                    self.tools.store_identity,
+                    fresh.fingerprint,
+                    caller,
                 )
-                return AuditDecision.CONFIRMED_BY_ID
             except ConfirmationRefused as refused:
-                return self._confirmation_required(spec, arguments, preview, client, refused=str(refused))
-        return self._confirmation_required(spec, arguments, preview, client, refused=None)
+                return self._confirmation_required(prepared, fresh, client, caller, refused=str(refused))
+            return await self._run(prepared, client, AuditDecision.CONFIRMED_BY_ID, fresh)
+        assert prepared.preview is not None
+        if fresh.fingerprint != prepared.preview.fingerprint:
+            changed = "The checkout changed while the confirmation was pending; nothing was sent."
+            return self._confirmation_required(prepared, fresh, client, caller, refused=changed)
+        return await self._run(prepared, client, how, fresh)
 
     def _confirmation_required(
         self,
-        spec: ToolSpec[Any, Any],
-        arguments: dict[str, Any],
+        prepared: Prepared,
         preview: Preview,
         client: str | None,
+        caller: str | None,
         *,
         refused: str | None,
     ) -> CallToolResult:
-        """A fresh preview and a confirmation id, as an error result the agent must act on."""
+        """A fresh preview and (where ids may confirm) a confirmation id, as an error result."""
+        spec = prepared.spec
+        lead = f"refused confirmation: {refused} " if refused else ""
+        human = self._human_reason(prepared.decision, preview)
+        if human is not None or not self.takes_confirmation_id(spec):
+            reason = human or "only a human may confirm it"
+            self._journal_decision(prepared, client, AuditDecision.BLOCKED, f"{lead}{reason}")
+            return _error(
+                f"{lead}needs a human's confirmation: {preview.text} Nothing was done. "
+                f"Call {spec.name} again from a client that can ask the user ({reason})."
+            )
         issued = self.confirmations.issue(
-            spec.name, arguments, self.tools.store_identity, preview.fingerprint
+            spec.name, prepared.arguments, self.tools.store_identity, preview.fingerprint, caller
         )
         self._journal_decision(
-            spec,
-            arguments,
-            client,
-            AuditDecision.CONFIRMATION_REQUIRED,
-            refused,
-            {"confirmation_id": issued.id},
+            prepared, client, AuditDecision.CONFIRMATION_REQUIRED, refused, {"confirmation_id": issued.id}
         )
-        lead = f"refused confirmation: {refused} " if refused else ""
+        expires = issued.expires_at.isoformat(timespec="seconds")
         text = (
             f"{lead}needs confirmation: {preview.text} Nothing was done. Show this to the user; "
             f"if they agree, call {spec.name} again with the same arguments and confirmation_id={issued.id} "
-            f"(single use, expires {issued.expires_at.isoformat()})."
+            f"(single use, this session only, expires {expires})."
         )
-        structured = {
-            "status": "confirmation_required",
-            "confirmation_id": issued.id,
-            "expires_at": issued.expires_at.isoformat(),
-            "preview": preview.details,
+        meta = {
+            CONFIRMATION_META: {
+                "status": "confirmation_required",
+                "confirmation_id": issued.id,
+                "expires_at": expires,
+                "preview": preview.details,
+            }
         }
-        return CallToolResult(
-            content=[TextContent(type="text", text=text)], structured_content=structured, is_error=True
-        )
-
-    def _declined(
-        self, spec: ToolSpec[Any, Any], arguments: dict[str, Any], client: str | None, why: str
-    ) -> None:
-        self._journal_decision(spec, arguments, client, AuditDecision.DECLINED, why)
-        raise ToolError(f"declined: {why}; {spec.name} did not run. Nothing was done.")
-
-    async def _preview(self, spec: ToolSpec[Any, Any], args: ToolArgs) -> Preview:
-        if spec.preview is None:
-            text = f"Run {spec.name} ({spec.effect}) with {args.model_dump(mode='json')}."
-            return Preview(text=text, details=args.model_dump(mode="json"), fingerprint=None)
-        try:
-            return await spec.preview(self.tools, args)
-        except (UpstreamError, OperationNotSupported, InvalidIdentifier) as error:
-            raise ToolError(f"Could not prepare the confirmation preview: {error}") from error
+        return _error(text, meta)
 
     async def _run(
-        self, spec: ToolSpec[Any, Any], args: ToolArgs, client: str | None, how: AuditDecision, reason: str
+        self, prepared: Prepared, client: str | None, how: AuditDecision, preview: Preview | None
     ) -> CallToolResult:
         """Run the handler; every non-read call is journaled before and after."""
-        arguments = args.model_dump(mode="json")
+        spec = prepared.spec
+        args = prepared.args
         record = None
         if spec.effect is not Effect.READ:
             record = self.journal.begin(
                 tool=spec.name,
                 effect=spec.effect,
-                arguments=arguments,
+                arguments=prepared.arguments,
                 decision=how,
                 client=client,
-                reason=reason,
+                reason=prepared.decision.reason,
             )
         try:
-            output = await spec.handler(self.tools, args)
-        except (UpstreamError, OperationNotSupported, InvalidIdentifier, ToolError) as error:
+            if spec.preview is not None:
+                output = await spec.handler(self.tools, args, preview)
+            else:
+                output = await spec.handler(self.tools, args)
+        except (*CLIENT_ERRORS, ToolError) as error:
             if record is not None:
                 self._journal_failure(record, error)
-            if isinstance(error, ToolError):
-                raise
-            raise ToolError(str(error)) from error
+            return _error(str(error))
         for secret in output.secrets():
             self.redactor.register(secret)
         structured = output.model_dump(mode="json", exclude_none=True)
@@ -252,7 +464,14 @@ class Gate:
         )
 
     def _journal_failure(self, record: int, error: Exception) -> None:
-        ambiguous = isinstance(error, UpstreamUnavailable) and error.ambiguous
+        if isinstance(error, OrderCancelled):
+            self.journal.complete(
+                record, outcome=Outcome.CANCELLED, result_ids={"order_id": error.order_id}, error=str(error)
+            )
+            return
+        ambiguous = isinstance(error, OutcomeUnknown) or (
+            isinstance(error, UpstreamUnavailable) and error.ambiguous
+        )
         upstream = error if isinstance(error, BigCommerceError) else None
         self.journal.complete(
             record,
@@ -264,26 +483,21 @@ class Gate:
 
     def _journal_decision(
         self,
-        spec: ToolSpec[Any, Any],
-        arguments: dict[str, Any],
+        prepared: Prepared,
         client: str | None,
         decision: AuditDecision,
         reason: str | None,
         result_ids: dict[str, Any] | None = None,
     ) -> None:
         self.journal.record_decision(
-            tool=spec.name,
-            effect=spec.effect,
-            arguments=arguments,
+            tool=prepared.spec.name,
+            effect=prepared.spec.effect,
+            arguments=prepared.arguments,
             decision=decision,
             client=client,
             reason=reason,
             result_ids=result_ids,
         )
-
-
-def _without_confirmation_id(values: dict[str, Any]) -> dict[str, Any]:
-    return {key: value for key, value in values.items() if key != CONFIRMATION_ID}
 
 
 @cache

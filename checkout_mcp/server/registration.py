@@ -1,10 +1,12 @@
-"""Turns a ToolSpec into an MCP tool whose every call goes through the policy gate.
+"""Turns a ToolSpec into an MCP tool whose every call goes through the gate.
 
-The SDK builds a tool's input schema from a function signature, so each tool gets a function
-whose keyword parameters are exactly its argument model's fields; the published schema is then
-replaced by a compact one (no per-field titles) because agents pay for every token of it.
-Tools that may need confirmation also get a `Resolve` parameter: the gate's resolver either
-asks the human (MCP elicitation) or lets the call through to be decided in the gate.
+The published input schema is the argument model's, compacted (agents pay for every token of it).
+The SDK's own argument check is replaced by a pass-through, so that the gate validates every call
+with the tool's model and words the errors for the agent (tools/arguments.py), instead of the
+SDK answering with a raw pydantic dump. Tools that may need confirmation get two resolvers (run by
+the SDK before the body, on every protocol version): `prepare` checks the call and reads its
+preview, `ask` puts that preview to the human (MCP elicitation) when needed; the body receives
+both, so what the human saw is what the gate checks again before anything is sent.
 """
 
 from __future__ import annotations
@@ -16,11 +18,12 @@ from mcp.server.elicitation import ElicitationResult
 from mcp.server.mcpserver import Context
 from mcp.server.mcpserver.resolve import Resolve
 from mcp.server.mcpserver.tools.base import Tool
+from mcp.server.mcpserver.utilities.func_metadata import ArgModelBase
 from mcp.types import CallToolResult, ToolAnnotations
-from pydantic import BaseModel
+from pydantic import ConfigDict
 
 from checkout_mcp.policy.effects import Effect
-from checkout_mcp.server.gate import Approval, Gate
+from checkout_mcp.server.gate import Approval, Gate, Prepared
 from checkout_mcp.tools.registry import ToolSpec
 from checkout_mcp.tools.schema import compact_schema
 
@@ -37,61 +40,51 @@ def annotations(effect: Effect, *, idempotent: bool) -> ToolAnnotations:
     return ToolAnnotations(destructive_hint=effect.needs_confirmation, idempotent_hint=idempotent or None)
 
 
-def _parameters(args: type[BaseModel]) -> list[inspect.Parameter]:
-    """One keyword parameter per argument field, carrying the field's constraints."""
-    parameters = []
-    for name, field in args.model_fields.items():
-        default = (
-            inspect.Parameter.empty if field.is_required() else field.get_default(call_default_factory=True)
-        )
-        parameters.append(
-            inspect.Parameter(
-                name,
-                inspect.Parameter.KEYWORD_ONLY,
-                annotation=Annotated[field.annotation, field],
-                default=default,
-            )
-        )
-    return parameters
+class PassThroughArguments(ArgModelBase):
+    """Takes any arguments and hands them on whole as `arguments`; the gate validates them."""
+
+    model_config = ConfigDict(extra="allow")
+
+    def model_dump_one_level(self) -> dict[str, Any]:
+        return {"arguments": dict(self.__pydantic_extra__ or {})}
 
 
-def _signed(
-    fn: Any, name: str, parameters: list[inspect.Parameter], returns: Any = inspect.Signature.empty
-) -> Any:
+def _signed(fn: Any, name: str, parameters: list[inspect.Parameter], returns: Any) -> Any:
     fn.__signature__ = inspect.Signature(parameters, return_annotation=returns)
     fn.__name__ = fn.__qualname__ = name
-    fn.__annotations__ = {p.name: p.annotation for p in parameters} | (
-        {} if returns is inspect.Signature.empty else {"return": returns}
-    )
+    fn.__annotations__ = {p.name: p.annotation for p in parameters} | {"return": returns}
     return fn
 
 
-def _context_parameter() -> inspect.Parameter:
-    return inspect.Parameter("ctx", inspect.Parameter.KEYWORD_ONLY, annotation=Context)
+def _keyword(name: str, annotation: Any) -> inspect.Parameter:
+    return inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, annotation=annotation)
 
 
 def build_tool(spec: ToolSpec[Any, Any], gate: Gate) -> Tool:
-    """The MCP tool for `spec`: validated arguments in, the gate's CallToolResult out."""
-    arguments = gate.arguments_model(spec)
-    parameters = [_context_parameter(), *_parameters(arguments)]
-
+    """The MCP tool for `spec`: any arguments in, the gate's CallToolResult out."""
+    parameters = [_keyword("ctx", Context), _keyword("arguments", dict[str, Any])]
     if gate.may_need_confirmation(spec):
 
-        async def ask(ctx: Context, **values: Any) -> Any:
-            return await gate.ask(spec, values, ctx)
+        async def prepare(arguments: dict[str, Any]) -> Prepared:
+            return await gate.prepare(spec, arguments)
 
-        _signed(ask, f"confirm_{spec.name}", [_context_parameter(), *_parameters(arguments)])
-        consent = inspect.Parameter(
-            "consent",
-            inspect.Parameter.KEYWORD_ONLY,
-            annotation=Annotated[ElicitationResult[Approval], Resolve(ask)],
-        )
-        parameters.insert(1, consent)
+        prepared = _keyword("prepared", Annotated[Prepared, Resolve(prepare)])
+
+        async def ask(ctx: Context, prepared: Prepared) -> Any:
+            return await gate.ask(prepared, ctx)
+
+        _signed(prepare, f"prepare_{spec.name}", [_keyword("arguments", dict[str, Any])], Prepared)
+        _signed(ask, f"confirm_{spec.name}", [_keyword("ctx", Context), prepared], Any)
+        consent = _keyword("consent", Annotated[ElicitationResult[Approval], Resolve(ask)])
+        parameters += [prepared, consent]
 
     async def call(
-        ctx: Context, consent: ElicitationResult[Approval] | None = None, **values: Any
+        ctx: Context,
+        arguments: dict[str, Any],
+        prepared: Prepared | None = None,
+        consent: ElicitationResult[Approval] | None = None,
     ) -> CallToolResult:
-        return await gate.call(spec, values, ctx, consent)
+        return await gate.call(spec, arguments, ctx, prepared, consent)
 
     _signed(call, spec.name, parameters, Annotated[CallToolResult, spec.output])
     tool = Tool.from_function(
@@ -102,11 +95,6 @@ def build_tool(spec: ToolSpec[Any, Any], gate: Gate) -> Tool:
         annotations=annotations(spec.effect, idempotent=spec.idempotent),
         structured_output=True,
     )
-    tool.parameters = compact_schema(arguments)
-    tool.fn_metadata.arg_model = _forbidding_extra(tool.fn_metadata.arg_model)
+    tool.parameters = compact_schema(gate.arguments_model(spec))
+    tool.fn_metadata.arg_model = PassThroughArguments
     return tool
-
-
-def _forbidding_extra(model: type[BaseModel]) -> type[BaseModel]:
-    """The SDK ignores unknown arguments; a misspelt argument must be an error, not silently dropped."""
-    return type(model.__name__, (model,), {"model_config": {**model.model_config, "extra": "forbid"}})

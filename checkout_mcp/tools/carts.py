@@ -10,6 +10,7 @@ from pydantic import Field
 from checkout_mcp.bigcommerce.models import Checkout, LineItem, NewLineItem
 from checkout_mcp.policy.effects import Effect
 from checkout_mcp.tools.fields import CartId, ItemId, Version
+from checkout_mcp.tools.quoting import store
 from checkout_mcp.tools.registry import Preview, ToolArgs, ToolContext, ToolOutput, ToolSpec
 from checkout_mcp.tools.views import CartView, cart_view, money
 
@@ -89,7 +90,7 @@ class RemoveCartItem(ToolArgs):
     item_id: ItemId
 
 
-async def remove_cart_item(tools: ToolContext, args: RemoveCartItem) -> CartView:
+async def remove_cart_item(tools: ToolContext, args: RemoveCartItem, preview: Preview) -> CartView:
     cart_id = str(args.cart_id)
     cart = await tools.store.binding_for("remove_cart_item").remove_cart_item(cart_id, args.item_id)
     if cart is None:
@@ -102,7 +103,7 @@ async def preview_remove_cart_item(tools: ToolContext, args: RemoveCartItem) -> 
     remaining = checkout.cart.cart_amount - line.extended_sale_price
     last = len(checkout.cart.line_items) == 1
     currency = checkout.currency
-    text = f"Remove {line.quantity} x {line.name} ({money(line.extended_sale_price)} {currency})"
+    text = f"Remove {line.quantity} x {store(line.name)} ({money(line.extended_sale_price)} {currency})"
     if last:
         text += "; it is the last item, so the cart will be deleted."
     else:
@@ -116,7 +117,12 @@ async def preview_remove_cart_item(tools: ToolContext, args: RemoveCartItem) -> 
             "currency": checkout.currency,
             "deletes_cart": last,
         },
-        fingerprint={"version": checkout.version, "grand_total": str(checkout.grand_total)},
+        fingerprint={
+            "version": checkout.version,
+            "item": [line.id, line.quantity, str(line.extended_sale_price)],
+            "grand_total": str(checkout.grand_total),
+        },
+        state=checkout,
     )
 
 

@@ -6,6 +6,7 @@ from typing import Annotated
 
 from pydantic import Field
 
+from checkout_mcp.bigcommerce.models import Checkout
 from checkout_mcp.policy.effects import Effect
 from checkout_mcp.tools.fields import CheckoutId, Version, ViewField
 from checkout_mcp.tools.registry import Preview, ToolArgs, ToolContext, ToolOutput, ToolSpec
@@ -85,13 +86,15 @@ class CheckoutTokenView(ToolOutput):
         return [self.checkout_token]
 
 
-async def create_checkout_token(tools: ToolContext, args: CreateCheckoutToken) -> CheckoutTokenView:
+async def create_checkout_token(
+    tools: ToolContext, args: CreateCheckoutToken, preview: Preview
+) -> CheckoutTokenView:
     binding = tools.store.binding_for("create_checkout_token")
     checkout_id = str(args.checkout_id)
+    checkout: Checkout = preview.state
     token = await binding.create_checkout_token(
         checkout_id, max_uses=args.max_uses, ttl_seconds=args.ttl_seconds
     )
-    checkout = await binding.get_checkout(checkout_id)
     return CheckoutTokenView(
         checkout_id=checkout_id,
         checkout_token=token.token.get_secret_value(),
@@ -109,8 +112,14 @@ async def preview_checkout_token(tools: ToolContext, args: CreateCheckoutToken) 
             f"usable {args.max_uses} time(s) for {args.ttl_seconds} seconds. "
             "Anyone holding it can open the order confirmation page."
         ),
-        details={"checkout_id": checkout.id, "max_uses": args.max_uses, "ttl_seconds": args.ttl_seconds},
-        fingerprint={"version": checkout.version, "grand_total": str(checkout.grand_total)},
+        details={
+            "checkout_id": checkout.id,
+            "order_id": checkout.order_id,
+            "max_uses": args.max_uses,
+            "ttl_seconds": args.ttl_seconds,
+        },
+        fingerprint={"version": checkout.version, "order_id": checkout.order_id},
+        state=checkout,
     )
 
 

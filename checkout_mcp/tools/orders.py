@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from typing import Annotated, Literal
 
@@ -9,11 +10,23 @@ from mcp.server.mcpserver.exceptions import ToolError
 from pydantic import Field
 
 from checkout_mcp.bigcommerce.errors import UpstreamError, UpstreamUnavailable
-from checkout_mcp.bigcommerce.models import Checkout
+from checkout_mcp.bigcommerce.models import Checkout, Order
+from checkout_mcp.policy.audit import Outcome
 from checkout_mcp.policy.effects import Effect
 from checkout_mcp.policy.ledger import EntryState, OrderKey
 from checkout_mcp.tools.fields import CheckoutId, OrderId, ViewField
-from checkout_mcp.tools.registry import Preview, ToolArgs, ToolContext, ToolOutput, ToolSpec
+from checkout_mcp.tools.quoting import shopper
+from checkout_mcp.tools.quoting import store as store_text
+from checkout_mcp.tools.readiness import blockers as readiness_blockers
+from checkout_mcp.tools.registry import (
+    OrderCancelled,
+    OutcomeUnknown,
+    Preview,
+    ToolArgs,
+    ToolContext,
+    ToolOutput,
+    ToolSpec,
+)
 from checkout_mcp.tools.views import OrderView, checkout_view, money, order_view
 
 
@@ -33,19 +46,25 @@ class OrderCreated(ToolOutput):
     currency: str
     how: Literal["created", "reconciled", "already_created"] = Field(
         default="created",
-        description="reconciled: found by reading back after a lost response; already_created: same request",
+        description="reconciled: found in the store after a lost answer; already_created: made earlier",
     )
+    warning: str | None = None
 
     def summary(self) -> str:
         how = {
             "created": "created",
-            "reconciled": "created (found by reading the checkout back after the store's answer was lost)",
-            "already_created": "was already created by an identical earlier call; no new order",
+            "reconciled": "created (found in the store after its answer was lost)",
+            "already_created": "was already created for this checkout by an earlier call; no new order",
         }[self.how]
+        warning = f" Warning: {self.warning}" if self.warning else ""
         return (
             f"Order {self.order_id} {how} from checkout {self.checkout_id}: status {self.status}, "
-            f"total {self.grand_total} {self.currency}. Next: take payment, then finalize_order."
+            f"total {self.grand_total} {self.currency}. Next: take payment, then finalize_order.{warning}"
         )
+
+
+CANCELLED_STATUS_ID = 5
+INCOMPLETE_STATUS_ID = 0
 
 
 def order_key(tools: ToolContext, args: CreateOrder, checkout: Checkout) -> OrderKey:
@@ -62,92 +81,234 @@ def order_key(tools: ToolContext, args: CreateOrder, checkout: Checkout) -> Orde
     return key
 
 
-async def create_order(tools: ToolContext, args: CreateOrder) -> OrderCreated:
-    """Post the order at most once per key; after a lost answer, read back instead of posting again."""
-    checkout_id = str(args.checkout_id)
-    reader = tools.store.binding_for("get_checkout")
-    before = await reader.get_checkout(checkout_id)
-    key = order_key(tools, args, before)
+def ours(tools: ToolContext, checkout_id: str) -> set[str]:
+    """The orders this server (any call, any key) recorded for this checkout."""
+    entries = tools.ledger.for_checkout(tools.store_identity, checkout_id)
+    return {e.order_id for e in entries if e.state is EntryState.RECORDED and e.order_id}
 
-    def created(order_id: str | int, how: str) -> OrderCreated:
+
+def existing_order(tools: ToolContext, args: CreateOrder, checkout: Checkout) -> str | None:
+    """The order an identical or overlapping earlier call made, which this call returns instead."""
+    recorded = tools.ledger.lookup(order_key(tools, args, checkout))
+    if recorded is not None:
+        return recorded
+    if checkout.order_id and not args.allow_duplicate and checkout.order_id in ours(tools, checkout.id):
+        return checkout.order_id
+    return None
+
+
+async def orders_from_cart(tools: ToolContext, checkout_id: str, since_order: str | None) -> list[str]:
+    """The store's own record of the orders made from this cart after order `since_order`, oldest first.
+
+    With the management API: the v2 orders filtered by cart_id. Storefront only: the checkout's
+    order id, read again.
+    """
+    floor = int(since_order) if since_order else 0
+    if tools.store.supports("list_orders"):
+        orders = await tools.store.binding_for("list_orders").list_orders(cart_id=checkout_id)
+        return sorted((str(order.id) for order in orders if order.id > floor), key=int)
+    after = await tools.store.binding_for("get_checkout").get_checkout(checkout_id)
+    return [after.order_id] if after.order_id and after.order_id != since_order else []
+
+
+async def settle_unknown_attempts(tools: ToolContext, checkout: Checkout) -> dict[OrderKey, str | None]:
+    """Settle, from the store, every earlier attempt on this checkout whose outcome was lost.
+
+    Runs before anything else is sent for the checkout, so every order the store has is journaled
+    as created. Raises if the store cannot be read: nothing new is posted while an order may exist.
+    """
+    unknown = [
+        e
+        for e in tools.ledger.for_checkout(tools.store_identity, checkout.id)
+        if e.state is not EntryState.RECORDED
+    ]
+    if not unknown:
+        return {}
+    try:
+        found = [
+            order_id
+            for order_id in await orders_from_cart(tools, checkout)
+            if order_id not in ours(tools, checkout.id)
+        ]
+    except UpstreamError as error:
+        raise ToolError(
+            f"An earlier create_order on checkout {checkout.id} has an unknown outcome and the store "
+            f"cannot be read to settle it ({error}). Nothing was sent. Call create_order again later."
+        ) from error
+    settled: dict[OrderKey, str | None] = {}
+    for entry in unknown:
+        order_id = tools.ledger.reconcile(entry.key, found.pop(0) if found else None)
+        settled[entry.key] = order_id
+        tools.journal.settle(
+            tool="create_order",
+            arguments={"checkout_id": checkout.id},
+            outcome=Outcome.SUCCEEDED if order_id else Outcome.FAILED,
+            reason=f"settled from the store's orders for cart {checkout.id}: "
+            + (f"order {order_id} exists" if order_id else "no order was made"),
+            result_ids={"order_id": order_id} if order_id else None,
+        )
+    return settled
+
+
+async def create_order(tools: ToolContext, args: CreateOrder, preview: Preview) -> OrderCreated:
+    """Post the order at most once per checkout; after a lost answer, read the store's record instead.
+
+    The gate holds the checkout's lock and has just checked `preview` (the checkout it read) against
+    what was approved; the order made is read back and cancelled if it differs from that.
+    """
+    checkout: Checkout = preview.state
+    key = order_key(tools, args, checkout)
+
+    def created(order_id: str | int, how: str, warning: str | None = None) -> OrderCreated:
         return OrderCreated(
             order_id=int(order_id),
-            checkout_id=checkout_id,
+            checkout_id=checkout.id,
             status="Incomplete",
-            grand_total=money(before.grand_total),
-            currency=before.currency,
+            grand_total=money(checkout.grand_total),
+            currency=checkout.currency,
             how=how,
+            warning=warning,
         )
 
-    existing = tools.ledger.lookup(key)
-    if existing:
+    settled = await settle_unknown_attempts(tools, checkout)
+    if settled.get(key):
+        return created(str(settled[key]), "reconciled")
+    existing = existing_order(tools, args, checkout)
+    if existing is not None:
         return created(existing, "already_created")
-    if before.order_id and not args.allow_duplicate:
-        raise ToolError(
-            f"Checkout {checkout_id} already has order {before.order_id}; no new order was created. "
-            "Use get_order to see it. To order it again on purpose, call again with allow_duplicate=true."
-        )
-    settled = await settle_earlier_attempt(tools, key, before)
-    if settled is not None:
-        return created(settled, "reconciled")
-    tools.ledger.begin(key)
+    tools.ledger.begin(key, since_order=checkout.order_id)
     try:
-        order_id = await tools.store.binding_for("create_order").create_order(checkout_id)
+        order_id = str(await tools.store.binding_for("create_order").create_order(checkout.id))
     except UpstreamUnavailable as lost:
         if not lost.ambiguous:
             tools.ledger.release(key)
             raise
-        tools.ledger.mark_ambiguous(key, lost.reason)
-        after = await reader.get_checkout(checkout_id)
-        found = tools.ledger.reconcile(key, after.order_id if after.order_id != before.order_id else None)
-        if found is None:
-            raise ToolError(
-                f"The store's answer was lost, and reading checkout {checkout_id} back shows no new order: "
-                "none was created. It is safe to call create_order again."
-            ) from lost
-        return created(found, "reconciled")
+        order_id = await reconcile_lost_answer(tools, key, checkout, lost)
+        return await checked(tools, checkout, order_id, created, "reconciled")
     except UpstreamError:
         tools.ledger.release(key)
         raise
     tools.ledger.record(key, order_id)
-    return created(order_id, "created")
+    return await checked(tools, checkout, order_id, created, "created")
 
 
-async def settle_earlier_attempt(tools: ToolContext, key: OrderKey, checkout: Checkout) -> str | None:
-    """An earlier attempt with this key whose outcome was lost: the checkout read now settles it."""
-    entry = tools.ledger.entry(key)
-    if entry is None:
-        return None
-    if entry.state is not EntryState.AMBIGUOUS:
+async def reconcile_lost_answer(
+    tools: ToolContext, key: OrderKey, checkout: Checkout, lost: UpstreamUnavailable
+) -> str:
+    """The store's answer was lost: its own record says whether the order exists."""
+    tools.ledger.mark_ambiguous(key, lost.reason)
+    try:
+        found = await orders_from_cart(tools, checkout.id, checkout.order_id)
+    except UpstreamError as error:
+        raise OutcomeUnknown(
+            f"The store's answer to create_order was lost ({lost.reason}) and reading its orders back "
+            f"failed too ({error}): an order MAY exist for checkout {checkout.id}. Nothing more was sent. "
+            "To settle it, call create_order again with the same arguments: it checks the store first "
+            "and never orders twice. get_checkout also shows the order_id once the store is reachable."
+        ) from error
+    known = ours(tools, checkout.id)
+    order_id = tools.ledger.reconcile(key, next((o for o in found if o not in known), None))
+    if order_id is None:
         raise ToolError(
-            f"An order for checkout {checkout.id} is being created by another call right now; "
-            "wait for it, then call get_checkout to see its order_id."
+            f"The store's answer was lost, and its orders for checkout {checkout.id} show no new one: "
+            "none was created. It is safe to call create_order again."
+        ) from lost
+    return order_id
+
+
+async def checked(
+    tools: ToolContext,
+    checkout: Checkout,
+    order_id: str,
+    created: Callable[..., OrderCreated],
+    how: str,
+) -> OrderCreated:
+    """Read the new order back; if its items or total differ from the checkout confirmed, cancel it."""
+    order = await tools.store.binding_for("get_order").get_order(int(order_id))
+    difference = order_difference(checkout, order)
+    if difference is None:
+        return created(order_id, how)
+    if not tools.store.supports("update_order_status"):
+        warning = (
+            f"order {order_id} differs from what was confirmed ({difference}); this store's API cannot "
+            "cancel it: cancel it in the store's control panel."
         )
-    return tools.ledger.reconcile(key, checkout.order_id)
+        return created(order_id, how, warning)
+    await tools.store.binding_for("update_order_status").update_order_status(
+        int(order_id), CANCELLED_STATUS_ID
+    )
+    raise OrderCancelled(
+        f"Order {order_id} was made but differs from what was confirmed ({difference}): the checkout "
+        "changed between the check and the order. The order has been cancelled on the store. "
+        "Review the checkout with get_checkout and confirm again.",
+        int(order_id),
+    )
+
+
+def order_difference(checkout: Checkout, order: Order) -> str | None:
+    """How an order differs from the checkout it was made from (lines, total), or None."""
+    wanted = sorted((line.sku or line.name, line.quantity) for line in checkout.cart.line_items)
+    made = sorted((item.sku or item.name, item.quantity) for item in order.items)
+    if wanted != made:
+        return "its lines differ"
+    if order.grand_total != checkout.grand_total:
+        return f"total {money(order.grand_total)} instead of {money(checkout.grand_total)}"
+    return None
 
 
 async def preview_create_order(tools: ToolContext, args: CreateOrder) -> Preview:
+    """What create_order would do now: a new order, the existing one returned, or a deliberate duplicate."""
     checkout = await tools.store.binding_for("get_checkout").get_checkout(str(args.checkout_id))
     view = checkout_view(checkout)
-    lines = [f"{line.quantity} x {line.name} @ {money(line.sale_price)}" for line in checkout.cart.line_items]
-    shipping = [f"to {c.address}: {c.selected or 'no option selected'}" for c in view.consignments]
-    duplicate = (
-        f" It ALREADY HAS order {checkout.order_id}: this makes a second one." if checkout.order_id else ""
-    )
+    existing = existing_order(tools, args, checkout)
+    blockers: list[str] = []
+    if existing is not None:
+        outcome = f"Order {existing} was already created for this checkout: it is returned; no new order."
+    elif checkout.order_id and args.allow_duplicate:
+        outcome = f"A deliberate SECOND order: the checkout already has order {checkout.order_id}."
+    else:
+        outcome = "A new order (status Incomplete)."
+        blockers = [b.text() for b in readiness_blockers(checkout)]
+        if checkout.order_id:
+            blockers = [
+                f"checkout already has order {checkout.order_id} (see it with get_order; to order "
+                "again on purpose, call with allow_duplicate=true)"
+            ]
+    lines = [
+        f"{line.quantity} x {store_text(line.name)} @ {money(line.sale_price)}"
+        for line in checkout.cart.line_items
+    ]
+    shipping = [f"to {shopper(c.address)}: {c.selected or 'no option selected'}" for c in view.consignments]
+    billing = shopper(view.billing_address) if view.billing_address else "none"
+    totals = view.totals.model_dump(exclude_none=True)
     return Preview(
         text=(
             f"Create an order from checkout {checkout.id} for {view.totals.grand_total} {checkout.currency}: "
-            f"{'; '.join(lines)}. Shipping {'; '.join(shipping) or 'none'}.{duplicate}"
+            f"{'; '.join(lines)}. Bill to {billing}. Shipping {'; '.join(shipping) or 'none'}. {outcome}"
         ),
         details={
-            "items": lines,
-            "totals": view.totals.model_dump(),
+            "outcome": outcome,
+            "items": view.items,
+            "totals": totals,
             "currency": checkout.currency,
             "billing_address": view.billing_address,
-            "shipping": shipping,
+            "shipping": [c.model_dump(exclude_none=True) for c in view.consignments],
             "existing_order_id": checkout.order_id,
         },
-        fingerprint={"version": checkout.version, "grand_total": str(checkout.grand_total)},
+        fingerprint={
+            "version": checkout.version,
+            "items": view.items,
+            "totals": totals,
+            "billing": view.billing_address,
+            "email": checkout.billing_address.email if checkout.billing_address else None,
+            "shipping": [c.model_dump(exclude_none=True) for c in view.consignments],
+            "order_id": checkout.order_id,
+        },
+        blockers=tuple(blockers),
+        harmless=existing is not None,
+        grand_total=checkout.grand_total,
+        quantities=tuple(line.quantity for line in checkout.cart.line_items),
+        state=checkout,
     )
 
 
@@ -164,19 +325,43 @@ class FinalizeOrder(ToolArgs):
     order_id: OrderId
 
 
-async def finalize_order(tools: ToolContext, args: FinalizeOrder) -> OrderView:
+async def finalize_order(tools: ToolContext, args: FinalizeOrder, preview: Preview) -> OrderView:
     return order_view(await tools.store.binding_for("finalize_order").finalize_order(args.order_id))
+
+
+def is_incomplete(order: Order) -> bool:
+    return (
+        order.status_id == INCOMPLETE_STATUS_ID
+        if order.status_id is not None
+        else order.status.lower() == "incomplete"
+    )
 
 
 async def preview_finalize_order(tools: ToolContext, args: FinalizeOrder) -> Preview:
     order = await tools.store.binding_for("get_order").get_order(args.order_id)
+    view = order_view(order)
+    blockers = (
+        ()
+        if is_incomplete(order)
+        else (f"order {order.id} is {order.status}; only an incomplete order can be finalized",)
+    )
     return Preview(
         text=(
-            f"Finalize order {order.id} ({order.status}, {money(order.grand_total)} {order.currency}); "
-            "the cart is then deleted. This cannot be undone."
+            f"Finalize order {order.id} ({order.status}, {view.grand_total} {order.currency}): "
+            f"{'; '.join(store_text(item.name) + f' x {item.quantity}' for item in order.items)}. "
+            "The cart is then deleted. This cannot be undone."
         ),
-        details={"order_id": order.id, "status": order.status, "grand_total": money(order.grand_total)},
-        fingerprint={"status": order.status, "grand_total": str(order.grand_total)},
+        details={
+            "order_id": order.id,
+            "status": order.status,
+            "items": view.items,
+            "grand_total": view.grand_total,
+        },
+        fingerprint={"status": order.status, "items": view.items, "grand_total": view.grand_total},
+        blockers=blockers,
+        grand_total=order.grand_total,
+        quantities=tuple(item.quantity for item in order.items),
+        state=order,
     )
 
 

@@ -9,11 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any, Generic, Literal, TypeVar, get_args
 
+from mcp.server.mcpserver.exceptions import ToolError
 from pydantic import BaseModel, ConfigDict
 
 from checkout_mcp.bigcommerce.store import Store
+from checkout_mcp.policy.audit import AuditJournal
 from checkout_mcp.policy.effects import Effect
 from checkout_mcp.policy.ledger import OrderLedger
 
@@ -41,24 +44,47 @@ R = TypeVar("R", bound=ToolOutput)
 
 @dataclass(frozen=True)
 class ToolContext:
-    """What a handler may use: the store, and the order ledger that keeps create_order single."""
+    """What a handler may use: the store, the order ledger that keeps create_order single, the journal."""
 
     store: Store
     ledger: OrderLedger
     store_identity: str
+    journal: AuditJournal
 
 
 @dataclass(frozen=True)
 class Preview:
-    """What a destructive or irreversible call will do, shown to whoever confirms it.
+    """What a destructive or irreversible call will do, read from the store just now.
 
-    `fingerprint` is the state the preview was computed from (version, grand total); a
-    confirmation given for one fingerprint does not hold once the checkout has changed.
+    `text` is shown to whoever confirms it (outside parties' text quoted, see tools/quoting.py);
+    `details` is the same as data. `fingerprint` is everything that was approved (version, items,
+    totals, addresses, shipping): the call runs only while the store still matches it. `blockers`
+    are what would make the call fail (then nobody is asked); `harmless` means nothing irreversible
+    will happen (an existing order is returned), so nobody needs to be asked. `grand_total` and
+    `quantities` are what the store owner's limits look at; `state` is the object read, handed to
+    the handler so it acts on exactly what was checked.
     """
 
     text: str
     details: dict[str, Any]
     fingerprint: dict[str, Any]
+    blockers: tuple[str, ...] = ()
+    harmless: bool = False
+    grand_total: Decimal | None = None
+    quantities: tuple[int, ...] = ()
+    state: Any = None
+
+
+class OutcomeUnknown(ToolError):
+    """Whether the call took effect on the store is not known; it is journaled as ambiguous."""
+
+
+class OrderCancelled(ToolError):
+    """An order was made but differed from what was confirmed, so it was cancelled on the store."""
+
+    def __init__(self, message: str, order_id: int) -> None:
+        super().__init__(message)
+        self.order_id = order_id
 
 
 Toolset = Literal["checkouts", "carts", "addresses", "shipping", "discounts", "payments", "orders"]
@@ -76,7 +102,8 @@ class ToolSpec(Generic[A, R]):
     effect: Effect
     args: type[A]
     output: type[R]
-    handler: Callable[[ToolContext, A], Awaitable[R]]
+    handler: Callable[[ToolContext, A], Awaitable[R]] | Callable[[ToolContext, A, Preview], Awaitable[R]]
+    """`(tools, args)`; a tool with a `preview` gets `(tools, args, preview)`, the preview checked now."""
     preview: Callable[[ToolContext, A], Awaitable[Preview]] | None = None
     idempotent: bool = False
     operation: str = ""

@@ -22,6 +22,7 @@ from checkout_mcp.bigcommerce.models import (
     ShippingOption,
 )
 from checkout_mcp.tools.fields import View
+from checkout_mcp.tools.readiness import blockers, has_billing_address
 from checkout_mcp.tools.registry import ToolOutput
 
 SAME_AS_BILLING = "same as billing"
@@ -158,22 +159,12 @@ def next_steps(checkout: Checkout) -> list[str]:
     """The tools that move this checkout forward, in the order a checkout needs them."""
     if checkout.order_id:
         return ["get_order", "create_checkout_token"]
-    steps: list[str] = []
-    if not checkout.cart.line_items:
-        return ["create_cart"]
-    if checkout.billing_address is None:
-        steps.append("add_billing_address")
-    shipped = {item_id for c in checkout.consignments for item_id in c.line_item_ids}
-    if any(line.requires_shipping and line.id not in shipped for line in checkout.cart.line_items):
-        steps.append("add_shipping_address")
-    if any(c.selected_shipping_option is None for c in checkout.consignments):
-        steps.append("select_shipping_option")
-    return steps or ["create_order"]
+    return list(dict.fromkeys(blocker.fix for blocker in blockers(checkout))) or ["create_order"]
 
 
 def checkout_view(checkout: Checkout, view: View = "compact") -> CheckoutView:
     billing = checkout.billing_address
-    has_billing = billing is not None and bool(billing.address1 or billing.email)
+    has_billing = has_billing_address(checkout)
     coupons = sum((c.discounted_amount for c in checkout.coupons), Decimal(0))
     shipping_items = {line.id for line in checkout.cart.line_items if line.requires_shipping}
     outstanding = checkout.outstanding_balance

@@ -6,6 +6,7 @@ import json
 import subprocess
 import sys
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -14,11 +15,13 @@ from mcp import types
 from mcp.client.client import Client
 from mcp.types import CallToolResult
 
+from checkout_mcp.clock import Clock
 from checkout_mcp.config import load_config
 from checkout_mcp.policy.effects import Effect
 from checkout_mcp.policy.modes import PolicyConfigError
 from checkout_mcp.sandbox import seed
 from checkout_mcp.server.build import Runtime, build_server, create_runtime
+from checkout_mcp.server.gate import CONFIRMATION_META
 from checkout_mcp.tools import catalogue
 from tests.tools.conftest import call, sandbox_config
 
@@ -68,6 +71,13 @@ def edit(path: Path, old: str, new: str) -> None:
 
 def text(result: CallToolResult) -> str:
     return " ".join(getattr(block, "text", "") for block in result.content)
+
+
+def confirmation(result: CallToolResult) -> dict[str, Any]:
+    """The machine-readable part of a confirmation_required result (in `_meta`)."""
+    assert result.meta is not None and CONFIRMATION_META in result.meta, text(result)
+    details: dict[str, Any] = result.meta[CONFIRMATION_META]
+    return details
 
 
 @pytest.mark.anyio
@@ -123,13 +133,17 @@ async def test_each_destructive_and_irreversible_tool_is_blocked_without_confirm
         "remove_gift_certificate": {"checkout_id": checkout_id, "code": seed.GIFT_CERTIFICATE_50},
         "finalize_order": {"order_id": min(confirm_runtime.sandbox.store.orders)},
     }[tool]
-    before = confirm_runtime.sandbox.export()
     async with Client(build_server(confirm_runtime)) as client:
+        if tool == "remove_gift_certificate":
+            await call(
+                client, "apply_gift_certificate", checkout_id=checkout_id, code=seed.GIFT_CERTIFICATE_50
+            )
+        before = confirm_runtime.sandbox.export()
         result = await client.call_tool(tool, arguments)
     assert result.is_error
     assert "needs confirmation" in text(result) and "confirmation_id=" in text(result)
-    assert result.structured_content is not None
-    assert result.structured_content["status"] == "confirmation_required"
+    assert result.structured_content is None, "an error result carries no structured content"
+    assert confirmation(result)["status"] == "confirmation_required"
     assert confirm_runtime.sandbox.export() == before, "nothing may change before confirmation"
 
 
@@ -165,8 +179,8 @@ async def test_elicitation_decline_and_cancel_run_nothing(
 
 async def confirmation_id(client: Client, tool: str, arguments: dict[str, Any]) -> str:
     required = await client.call_tool(tool, arguments)
-    assert required.is_error and required.structured_content is not None
-    return required.structured_content["confirmation_id"]
+    assert required.is_error
+    return confirmation(required)["confirmation_id"]
 
 
 @pytest.mark.anyio
@@ -176,22 +190,39 @@ async def test_confirmation_id_works_once(confirm_runtime: Runtime) -> None:
     async with Client(build_server(confirm_runtime)) as client:
         issued = await confirmation_id(client, "create_order", arguments)
         created = await call(client, "create_order", **arguments, confirmation_id=issued)
-        again = await client.call_tool("create_order", {**arguments, "confirmation_id": issued})
+        token = await confirmation_id(client, "create_checkout_token", arguments)
+        await call(client, "create_checkout_token", **arguments, confirmation_id=token)
+        reused = await client.call_tool("create_checkout_token", {**arguments, "confirmation_id": token})
+        again = await call(client, "create_order", **arguments, confirmation_id=issued)
     assert created["order_id"]
-    assert again.is_error and "refused confirmation" in text(again)
+    assert reused.is_error and "refused confirmation" in text(reused) and "already been used" in text(reused)
+    assert again["how"] == "already_created" and again["order_id"] == created["order_id"]
     assert orders(confirm_runtime) == before + 1
 
 
 @pytest.mark.anyio
-async def test_confirmation_id_expires_on_the_sandbox_clock(confirm_runtime: Runtime) -> None:
-    assert confirm_runtime.sandbox is not None
-    arguments = {"checkout_id": ready(confirm_runtime)}
-    async with Client(build_server(confirm_runtime)) as client:
-        issued = await confirmation_id(client, "create_order", arguments)
-        confirm_runtime.sandbox.clock.advance(301)
-        late = await client.call_tool("create_order", {**arguments, "confirmation_id": issued})
-    assert late.is_error and "expired" in text(late)
-    assert orders(confirm_runtime) == SEEDED_ORDERS
+async def test_confirmation_id_expires_on_the_servers_clock_shown_as_real_time(tmp_path: Path) -> None:
+    start = datetime(2030, 5, 1, 12, 0, tzinfo=UTC)
+    server_clock = Clock(start, frozen=True)
+    runtime = create_runtime(sandbox_config(tmp_path, policy={"mode": "confirm"}), server_clock=server_clock)
+    arguments = {"checkout_id": ready(runtime)}
+    try:
+        async with Client(build_server(runtime)) as client:
+            required = await client.call_tool("create_order", arguments)
+            assert confirmation(required)["expires_at"] == "2030-05-01T12:05:00+00:00"
+            assert "expires 2030-05-01T12:05:00+00:00" in text(required)
+            assert runtime.sandbox is not None
+            runtime.sandbox.clock.advance(3600)  # the store's clock does not count
+            issued = confirmation(required)["confirmation_id"]
+            on_time = await client.call_tool("create_order", {**arguments, "confirmation_id": issued})
+            assert not on_time.is_error, text(on_time)
+            token = await confirmation_id(client, "create_checkout_token", arguments)
+            server_clock.advance(301)
+            late = await client.call_tool("create_checkout_token", {**arguments, "confirmation_id": token})
+        assert late.is_error and "expired" in text(late)
+        assert orders(runtime) == SEEDED_ORDERS + 1
+    finally:
+        await runtime.aclose()
 
 
 @pytest.mark.anyio
@@ -238,8 +269,8 @@ async def test_confirmation_id_refused_after_the_checkout_changed(confirm_runtim
             "create_order", {"checkout_id": checkout_id, "confirmation_id": issued}
         )
         assert stale.is_error and "changed" in text(stale)
-        assert stale.structured_content is not None and stale.structured_content["confirmation_id"] != issued
-        fresh = stale.structured_content["confirmation_id"]
+        assert confirmation(stale)["confirmation_id"] != issued
+        fresh = confirmation(stale)["confirmation_id"]
         created = await call(client, "create_order", checkout_id=checkout_id, confirmation_id=fresh)
     assert created["how"] == "created"
     assert orders(confirm_runtime) == SEEDED_ORDERS + 1
@@ -282,13 +313,13 @@ async def test_dropped_create_order_and_an_agent_retry_yield_exactly_one_order(
     confirm_runtime.sandbox.faults.add({"match": match, "kind": "drop_after", "times": 1})
     async with Client(build_server(confirm_runtime), elicitation_callback=answering("accept")) as client:
         first = await call(client, "create_order", checkout_id=checkout_id)
-        retry = await client.call_tool("create_order", {"checkout_id": checkout_id})
+        retry = await call(client, "create_order", checkout_id=checkout_id)
     assert first["how"] == "reconciled"
-    assert retry.is_error and "already has order" in text(retry)
+    assert retry["how"] == "already_created" and retry["order_id"] == first["order_id"]
     assert orders(confirm_runtime) == SEEDED_ORDERS + 1
     completed = [r for r in journal(confirm_runtime) if r["kind"] == "complete"]
-    assert [r["outcome"] for r in completed] == ["succeeded", "failed"]
-    assert "already has order" in completed[1]["error"]
+    assert [r["outcome"] for r in completed] == ["succeeded", "succeeded"]
+    assert {r["result_ids"]["order_id"] for r in completed} == {first["order_id"]}
 
 
 @pytest.mark.anyio
@@ -314,7 +345,8 @@ async def test_journal_records_every_decision_and_never_a_secret(confirm_runtime
             minted = await call(client, "create_checkout_token", checkout_id=checkout_id, max_uses=2)
             tokens.append(minted["checkout_token"])
     async with Client(build_server(confirm_runtime)) as client:
-        await client.call_tool("remove_coupon", {"checkout_id": checkout_id, "code": seed.COUPON_FIXED})
+        with_coupon = confirm_runtime.sandbox.store.demo_carts["with_coupon"]
+        await client.call_tool("remove_coupon", {"checkout_id": with_coupon, "code": "SAVE10"})
     records = journal(confirm_runtime)
     decisions = [(r.get("tool"), r.get("decision")) for r in records if r["kind"] != "complete"]
     assert decisions == [
