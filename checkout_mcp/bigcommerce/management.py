@@ -36,7 +36,14 @@ from checkout_mcp.bigcommerce.models import (
     RedirectUrls,
     ShippingOption,
 )
-from checkout_mcp.bigcommerce.transport import Transport, money, order_segment, segment, uuid_segment
+from checkout_mcp.bigcommerce.transport import (
+    Transport,
+    money,
+    order_segment,
+    segment,
+    status_segment,
+    uuid_segment,
+)
 
 T = TypeVar("T")
 V2_PAGE_LIMIT = 250  # the most a v2 collection returns per page
@@ -232,6 +239,48 @@ class ManagementBinding(SharedCheckoutEndpoints):
                 return items
             page += 1
 
+    async def list_orders(
+        self,
+        *,
+        cart_id: str | None = None,
+        status_id: int | None = None,
+        min_id: int | None = None,
+        max_id: int | None = None,
+        sort: str | None = None,
+        page: int = 1,
+        limit: int = 50,
+    ) -> list[Order]:
+        """One page of orders (GET /v2/orders), without their items; an empty list when none match.
+
+        `sort` is a field with an optional direction, e.g. "date_created:desc" (the store's default
+        is id ascending).
+        """
+        if not 1 <= limit <= V2_PAGE_LIMIT or page < 1:
+            raise ValueError(f"page must be >= 1 and limit 1..{V2_PAGE_LIMIT}")
+        filters = {
+            "cart_id": None if cart_id is None else uuid_segment(cart_id, "cart id"),
+            "status_id": None if status_id is None else status_segment(status_id),
+            "min_id": min_id,
+            "max_id": max_id,
+            "sort": sort,
+            "page": page,
+            "limit": limit,
+        }
+        params = {name: str(value) for name, value in filters.items() if value is not None}
+        return await self._call(
+            "GET", "/orders", "list_orders", version="v2", params=params, parse=orders_from
+        )
+
+    async def update_order_status(self, order_id: int, status_id: int) -> Order:
+        """Set an order's status (PUT /v2/orders/{id}), e.g. 5 to cancel; the answer includes its items."""
+        path = f"/orders/{order_segment(order_id)}"
+        body = {"status_id": int(status_segment(status_id))}
+        order = await self._call(
+            "PUT", path, "update_order_status", version="v2", body=body, parse=order_from
+        )
+        items = await self._order_items(path, tax_included=_tax_inclusive(order.raw or {}))
+        return order.model_copy(update={"items": items})
+
     async def finalize_order(self, order_id: int) -> Order:
         raise _storefront_only("finalize_order")
 
@@ -313,13 +362,22 @@ def order_items_from(answer: Any, tax_included: bool) -> list[OrderItem]:
     ]
 
 
+def orders_from(answer: Any) -> list[Order]:
+    """A page of v2 orders; v2 answers 204 with no body when nothing matches."""
+    if answer is None:
+        return []
+    if not isinstance(answer, list):
+        raise TypeError("expected a list of orders")
+    return [order_from(order) for order in answer]
+
+
 def order_from(data: dict[str, Any]) -> Order:
     """A v2 order without its items (`get_order` reads them from the order's products)."""
     tax_included = _tax_inclusive(data)
     return Order(
         id=int(data["id"]),
         status=data.get("status", ""),
-        status_id=data.get("status_id"),
+        status_id=int(data["status_id"]),
         currency=data.get("currency_code", ""),
         subtotal=money(MANAGEMENT_KEYS.amount(data, "subtotal", tax_included)),
         shipping_total=money(MANAGEMENT_KEYS.amount(data, "shipping_cost", tax_included)),

@@ -13,6 +13,26 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, WithJsonSchema
 
 ItemKind = Literal["physical", "digital", "gift_certificate", "custom"]
+# BigCommerce's order statuses by id (orders.v2.oas2.yml, GET /order_statuses). The storefront's
+# `Status` (orders.sf.yml) lists them in the same order, spelled "AWAITING_FULFILLMENT".
+ORDER_STATUS_NAMES: tuple[str, ...] = (
+    "Incomplete",
+    "Pending",
+    "Shipped",
+    "Partially Shipped",
+    "Refunded",
+    "Cancelled",
+    "Declined",
+    "Awaiting Payment",
+    "Awaiting Pickup",
+    "Awaiting Shipment",
+    "Completed",
+    "Awaiting Fulfillment",
+    "Manual Verification Required",
+    "Disputed",
+    "Partially Refunded",
+)
+CANCELLED_STATUS_ID = 5
 
 
 class DomainModel(BaseModel):
@@ -132,9 +152,11 @@ class OrderItem(DomainModel):
 
 
 class Order(DomainModel):
+    """An order; `items` is empty where the answer does not list them (the v2 order list)."""
+
     id: int
     status: str
-    status_id: int | None = None
+    status_id: int = Field(ge=0, lt=len(ORDER_STATUS_NAMES))
     currency: str
     subtotal: Decimal
     shipping_total: Decimal = Decimal("0")

@@ -27,6 +27,7 @@ from checkout_mcp.bigcommerce.mapping import (
     with_version,
 )
 from checkout_mcp.bigcommerce.models import (
+    ORDER_STATUS_NAMES,
     Cart,
     Checkout,
     CheckoutToken,
@@ -49,7 +50,9 @@ class StorefrontBinding(SharedCheckoutEndpoints):
 
     keys: ClassVar[Keys] = STOREFRONT_KEYS
     surface: Literal["storefront"] = "storefront"
-    lacks: ClassVar[frozenset[str]] = frozenset({"create_checkout_token", "create_cart_redirect_urls"})
+    lacks: ClassVar[frozenset[str]] = frozenset(
+        {"create_checkout_token", "create_cart_redirect_urls", "list_orders", "update_order_status"}
+    )
 
     def __init__(self, transport: Transport) -> None:
         self._transport = transport
@@ -204,6 +207,22 @@ class StorefrontBinding(SharedCheckoutEndpoints):
         path = f"/orders/{order_segment(order_id)}"
         return await self._call("PUT", path, "finalize_order", parse=lambda a: order_from(a.get("order", a)))
 
+    async def list_orders(
+        self,
+        *,
+        cart_id: str | None = None,
+        status_id: int | None = None,
+        min_id: int | None = None,
+        max_id: int | None = None,
+        sort: str | None = None,
+        page: int = 1,
+        limit: int = 50,
+    ) -> list[Order]:
+        raise _management_only("list_orders")
+
+    async def update_order_status(self, order_id: int, status_id: int) -> Order:
+        raise _management_only("update_order_status")
+
 
 def _management_only(operation: str) -> OperationNotSupported:
     return OperationNotSupported(
@@ -275,11 +294,17 @@ def _order_items(line_items: Any) -> list[OrderItem]:
     ]
 
 
+STATUS_IDS = {name.upper().replace(" ", "_"): status_id for status_id, name in enumerate(ORDER_STATUS_NAMES)}
+
+
 def order_from(data: dict[str, Any]) -> Order:
+    """orders.sf.yml Order; its `status` ("AWAITING_FULFILLMENT") is named as v2 names it."""
     currency = data.get("currency") or {}
+    status_id = STATUS_IDS[data["status"]]
     return Order(
         id=int(data["orderId"]),
-        status=str(data.get("status", "")),
+        status=ORDER_STATUS_NAMES[status_id],
+        status_id=status_id,
         currency=currency.get("code", ""),
         subtotal=money(data.get("baseAmount")),
         shipping_total=money(data.get("shippingCostTotal")),

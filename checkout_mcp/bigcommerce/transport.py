@@ -39,6 +39,7 @@ from checkout_mcp.bigcommerce.errors import (
     UpstreamUnavailable,
     error_class_for,
 )
+from checkout_mcp.bigcommerce.models import ORDER_STATUS_NAMES
 
 logger = logging.getLogger(__name__)
 
@@ -103,6 +104,17 @@ def order_segment(order_id: int) -> str:
     if isinstance(order_id, bool) or not isinstance(order_id, int) or order_id < 1:
         raise InvalidIdentifier("order id", "expected a positive integer")
     return str(order_id)
+
+
+def status_segment(status_id: int) -> str:
+    """An order status id: one of BigCommerce's (0 Incomplete ... 14 Partially Refunded)."""
+    if (
+        isinstance(status_id, bool)
+        or not isinstance(status_id, int)
+        or not 0 <= status_id < len(ORDER_STATUS_NAMES)
+    ):
+        raise InvalidIdentifier("order status id", f"expected 0..{len(ORDER_STATUS_NAMES) - 1}")
+    return str(status_id)
 
 
 # --- JSON --------------------------------------------------------------------------------------------

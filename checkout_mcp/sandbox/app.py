@@ -28,7 +28,7 @@ from checkout_mcp.sandbox.state import StoreState
 async def handle_http_exception(request: Request, exc: Exception) -> Response:
     """Unknown paths and methods answer in BigCommerce's error shape too, not Starlette's plain text."""
     assert isinstance(exc, HTTPException)
-    response = error_response(SandboxError(exc.status_code, exc.detail))
+    response = error_response(SandboxError(exc.status_code, exc.detail), request.url.path)
     response.headers.update(exc.headers or {})
     return response
 

@@ -1,7 +1,13 @@
-"""BigCommerce's error bodies, raised from anywhere in the sandbox and rendered in one place."""
+"""BigCommerce's error bodies, raised from anywhere in the sandbox and rendered in one place.
+
+The v3 and storefront APIs answer `{"status", "title", "type", "errors"}`; the v2 API (orders)
+answers a list of `{"status", "message"}` (orders.v2.oas2.yml, e.g. its 404_Resp). Which one a
+request gets follows from its path.
+"""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from starlette.requests import Request
@@ -9,6 +15,7 @@ from starlette.responses import JSONResponse, Response
 
 STATUS_CODES_DOC = "https://developer.bigcommerce.com/api-docs/getting-started/api-status-codes"
 
+V2_PATH = re.compile(r"^/stores/[^/]+/v2/")
 CONFLICT_TITLE = (
     "The request cannot be processed due to a possible conflict. Please review the changes and try again."
 )
@@ -46,11 +53,14 @@ def conflict() -> SandboxError:
     return SandboxError(409, CONFLICT_TITLE)
 
 
-def error_response(exc: SandboxError) -> JSONResponse:
+def error_response(exc: SandboxError, path: str = "") -> JSONResponse:
+    """The error as the API that `path` belongs to reports it (v3 shape unless it is a v2 path)."""
+    if V2_PATH.match(path):
+        return JSONResponse([{"status": exc.status, "message": exc.title}], status_code=exc.status)
     return JSONResponse(exc.body(), status_code=exc.status)
 
 
 async def handle_sandbox_error(request: Request, exc: Exception) -> Response:
     """A Starlette exception handler (the app registers it for `SandboxError`)."""
     assert isinstance(exc, SandboxError)
-    return error_response(exc)
+    return error_response(exc, request.url.path)

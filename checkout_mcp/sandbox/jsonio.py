@@ -52,10 +52,13 @@ async def read_json(request: Request) -> Any:
         raise SandboxError(400, "The request body is not valid JSON.") from exc
 
 
-def parse(model: type[ModelT], data: Any) -> ModelT:
-    """Validate a request payload; field problems are a 422 naming each field."""
+def parse(model: type[ModelT], data: Any, *, status: int = 422) -> ModelT:
+    """Validate a request payload; field problems are a 422 (v2: 400) naming each field."""
     try:
         return model.model_validate(data)
     except ValidationError as exc:
         errors = {".".join(str(p) for p in e["loc"]) or "body": e["msg"] for e in exc.errors()}
+        if status != 422:
+            details = "; ".join(f"{field}: {problem}" for field, problem in errors.items())
+            raise SandboxError(status, f"The request is not valid ({details}).") from exc
         raise invalid("The request payload is not valid.", errors) from exc

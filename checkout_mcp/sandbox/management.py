@@ -17,7 +17,7 @@ from decimal import Decimal
 from email.utils import format_datetime
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
@@ -314,7 +314,7 @@ def order_v2_view(order: Order, tax_included: bool, store_hash: str, base_url: s
         "shipping_address_count": len(order.shipping_addresses),
         "cart_id": order.cart_id,
         "billing_address": v2_address(order.billing_address),
-        "channel_id": 1,
+        "channel_id": order.channel_id,
         "order_source": "checkout_api",
         "products": {"url": f"{link}/products", "resource": f"{resource}/products"},
         "shipping_addresses": {
@@ -397,6 +397,24 @@ class PageQuery(BaseModel):
 
     page: int = Field(default=1, ge=1)
     limit: int = Field(default=50, ge=1, le=V2_LIMIT_MAX)
+
+
+class OrderListQuery(PageQuery):
+    """The GET /v2/orders filters the sandbox implements (others are ignored, as unknown ones are)."""
+
+    cart_id: str | None = None
+    status_id: int | None = None
+    min_id: int | None = None
+    max_id: int | None = None
+    sort: str = "id"
+
+
+class OrderStatusBody(BaseModel):
+    """PUT /v2/orders/{id}: the sandbox changes only the status, and says so for anything else."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    status_id: int
 
 
 class TokenBody(BaseModel):
@@ -596,18 +614,39 @@ async def create_checkout_token(call: Call) -> Response:
     return envelope({"checkoutToken": token})
 
 
+def order_v2(call: Call, order: Order) -> dict[str, Any]:
+    store_hash = call.request.path_params["store_hash"]
+    return order_v2_view(order, call.store.settings.tax_included, store_hash, str(call.request.base_url))
+
+
+@route(f"{V2}/orders", "GET", write=False)
+async def list_orders(call: Call) -> Response:
+    """A page of orders; no orders is a 204 with no body, as v2 collections answer."""
+    query = parse(OrderListQuery, dict(call.request.query_params), status=400)
+    orders = ops.list_orders(call.store, ops.OrderQuery(**query.model_dump()))
+    if not orders:
+        return Response(status_code=204)
+    return json_response([order_v2(call, order) for order in orders])
+
+
 @route(f"{V2}/orders/{{order_id:int}}", "GET", write=False)
 async def get_order(call: Call) -> Response:
-    order = ops.get_order(call.store, call.request.path_params["order_id"])
-    store_hash = call.request.path_params["store_hash"]
-    tax_included = call.store.settings.tax_included
-    return json_response(order_v2_view(order, tax_included, store_hash, str(call.request.base_url)))
+    return json_response(order_v2(call, ops.get_order(call.store, call.request.path_params["order_id"])))
+
+
+@route(f"{V2}/orders/{{order_id:int}}", "PUT", write=True)
+async def update_order(call: Call) -> Response:
+    body = parse(OrderStatusBody, await read_json(call.request), status=400)
+    order = ops.update_order_status(
+        call.store, call.now, call.request.path_params["order_id"], body.status_id
+    )
+    return json_response(order_v2(call, order))
 
 
 @route(f"{V2}/orders/{{order_id:int}}/products", "GET", write=False)
 async def list_order_products(call: Call) -> Response:
     order = ops.get_order(call.store, call.request.path_params["order_id"])
-    paging = parse(PageQuery, dict(call.request.query_params))
+    paging = parse(PageQuery, dict(call.request.query_params), status=400)
     start = (paging.page - 1) * paging.limit
     lines = order.lines[start : start + paging.limit]
     return json_response([order_product_v2_view(order, line) for line in lines])
@@ -633,7 +672,9 @@ ROUTES: list[Route] = [
     delete_coupon,
     create_order,
     create_checkout_token,
+    list_orders,
     get_order,
+    update_order,
     list_order_products,
 ]
 

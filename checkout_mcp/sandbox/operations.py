@@ -21,6 +21,7 @@ from checkout_mcp.sandbox.errors import SandboxError, conflict, invalid, not_fou
 from checkout_mcp.sandbox.state import (
     FINALIZED_STATUS_ID,
     INCOMPLETE_STATUS_ID,
+    ORDER_STATUS_NAMES,
     Address,
     Cart,
     CartSource,
@@ -411,6 +412,7 @@ def create_order(store: StoreState, now: datetime, cart_id: str) -> Order:
         id=store.take_order_id(),
         cart_id=cart.id,
         customer_id=cart.customer_id,
+        channel_id=cart.channel_id,
         currency=cart.currency,
         date_created=now,
         date_modified=now,
@@ -444,16 +446,56 @@ def finalize_order(store: StoreState, now: datetime, order_id: int, payment_meth
     """
     order = get_order(store, order_id)
     if order.status_id != INCOMPLETE_STATUS_ID:
-        raise invalid(f"Order {order_id} has already been finalized.")
-    for line in order.lines:
-        _take_stock(store, line)
+        raise invalid(f"Order {order_id} is {order.status}: only an incomplete order can be finalized.")
     cart = store.carts.pop(order.cart_id, None)
     if cart is not None:
         for use in compute_totals(store, cart, now).gift_certificates:
             store.gift_certificates[use.code.upper()].balance -= use.used
-    order.status_id = FINALIZED_STATUS_ID
+    _set_status(store, now, order, FINALIZED_STATUS_ID)
     order.payment_method = payment_method
-    order.date_modified = now
+    return order
+
+
+ORDER_SORT_KEYS = frozenset({"id", "customer_id", "date_created", "date_modified", "status_id", "channel_id"})
+
+
+@dataclass(frozen=True)
+class OrderQuery:
+    """GET /v2/orders filters; `sort` is "field" or "field:asc|desc" (default: id ascending)."""
+
+    cart_id: str | None = None
+    status_id: int | None = None
+    min_id: int | None = None
+    max_id: int | None = None
+    sort: str = "id"
+    page: int = 1
+    limit: int = 50
+
+
+def list_orders(store: StoreState, query: OrderQuery) -> list[Order]:
+    """One page of the orders that pass every filter, in the asked order (ties by id)."""
+    field, _, direction = query.sort.partition(":")
+    if field not in ORDER_SORT_KEYS or direction not in ("", "asc", "desc"):
+        raise SandboxError(400, f"The sort '{query.sort[:40]}' is not valid.")
+    matching = [
+        order
+        for order in sorted(store.orders.values(), key=lambda o: o.id)
+        if (query.cart_id is None or order.cart_id == query.cart_id)
+        and (query.status_id is None or order.status_id == query.status_id)
+        and (query.min_id is None or order.id >= query.min_id)
+        and (query.max_id is None or order.id <= query.max_id)
+    ]
+    matching.sort(key=lambda o: getattr(o, field), reverse=direction == "desc")
+    start = (query.page - 1) * query.limit
+    return matching[start : start + query.limit]
+
+
+def update_order_status(store: StoreState, now: datetime, order_id: int, status_id: int) -> Order:
+    """Set an order's status (PUT /v2/orders/{id}); cancelling a placed order puts its stock back."""
+    order = get_order(store, order_id)
+    if not 0 <= status_id < len(ORDER_STATUS_NAMES):
+        raise SandboxError(400, f"The status_id {status_id} is not a valid order status.")
+    _set_status(store, now, order, status_id)
     return order
 
 
@@ -792,11 +834,21 @@ def _order_line(store: StoreState, item: LineItem, totals: Totals) -> OrderLine:
     )
 
 
-def _take_stock(store: StoreState, line: OrderLine) -> None:
+def _set_status(store: StoreState, now: datetime, order: Order, status_id: int) -> None:
+    """Change the status, moving stock when the order starts or stops holding it."""
+    held_before = order.holds_stock
+    order.status_id = status_id
+    if held_before != order.holds_stock:
+        for line in order.lines:
+            _move_stock(store, line, -line.quantity if order.holds_stock else line.quantity)
+    order.date_modified = now
+
+
+def _move_stock(store: StoreState, line: OrderLine, change: int) -> None:
     product = store.products.get(line.product_id)
     if product is None:
         return
     variant = product.variant(line.variant_id) if line.variant_id is not None else None
     holder = variant if variant is not None else product
     if holder.inventory_level is not None:
-        holder.inventory_level = max(0, holder.inventory_level - line.quantity)
+        holder.inventory_level = max(0, holder.inventory_level + change)

@@ -102,7 +102,7 @@ class RateLimitMiddleware:
             return
         reading = self.limiter.take()
         if not reading.allowed:
-            response = error_response(SandboxError(429, "Too many requests"))
+            response = error_response(SandboxError(429, "Too many requests"), scope["path"])
             response.headers.update(reading.headers())
             await response(scope, receive, send)
             return

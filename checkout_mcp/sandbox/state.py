@@ -20,12 +20,35 @@ ProductType = Literal["physical", "digital"]
 CouponType = Literal["percentage_discount", "per_total_discount", "free_shipping"]
 CartSource = Literal["management", "storefront"]
 
+# BigCommerce's order statuses, by id (orders.v2.oas2.yml, GET /order_statuses); the storefront's
+# `Status` enum (orders.sf.yml) lists the same statuses in the same order, upper-cased.
+ORDER_STATUS_NAMES: tuple[str, ...] = (
+    "Incomplete",
+    "Pending",
+    "Shipped",
+    "Partially Shipped",
+    "Refunded",
+    "Cancelled",
+    "Declined",
+    "Awaiting Payment",
+    "Awaiting Pickup",
+    "Awaiting Shipment",
+    "Completed",
+    "Awaiting Fulfillment",
+    "Manual Verification Required",
+    "Disputed",
+    "Partially Refunded",
+)
 INCOMPLETE_STATUS_ID = 0
-FINALIZED_STATUS_ID = 11
-ORDER_STATUS_NAMES: dict[int, str] = {
-    INCOMPLETE_STATUS_ID: "Incomplete",
-    FINALIZED_STATUS_ID: "Awaiting Fulfillment",
-}
+CANCELLED_STATUS_ID = 5
+FINALIZED_STATUS_ID = 11  # what finalizing after a confirmed payment gives: Awaiting Fulfillment
+# Statuses in which an order holds no stock: never placed, or cancelled (the stock went back).
+STOCK_FREE_STATUS_IDS = frozenset({INCOMPLETE_STATUS_ID, CANCELLED_STATUS_ID})
+
+
+def storefront_status(status_id: int) -> str:
+    """The storefront's spelling of a status: "Awaiting Fulfillment" -> "AWAITING_FULFILLMENT"."""
+    return ORDER_STATUS_NAMES[status_id].upper().replace(" ", "_")
 
 
 @dataclass(frozen=True)
@@ -222,7 +245,8 @@ class Order(StateModel):
     id: int
     cart_id: str
     customer_id: int
-    status_id: int = INCOMPLETE_STATUS_ID
+    channel_id: int = 1
+    status_id: int = Field(default=INCOMPLETE_STATUS_ID, ge=0, lt=len(ORDER_STATUS_NAMES))
     currency: str
     date_created: datetime
     date_modified: datetime
@@ -247,7 +271,12 @@ class Order(StateModel):
 
     @property
     def status(self) -> str:
-        return ORDER_STATUS_NAMES.get(self.status_id, "Unknown")
+        return ORDER_STATUS_NAMES[self.status_id]
+
+    @property
+    def holds_stock(self) -> bool:
+        """Placed and not cancelled: its items are taken from stock."""
+        return self.status_id not in STOCK_FREE_STATUS_IDS
 
 
 class CheckoutToken(StateModel):

@@ -34,7 +34,6 @@ from checkout_mcp.sandbox.payloads import (
 )
 from checkout_mcp.sandbox.shopper import SESSION_COOKIE
 from checkout_mcp.sandbox.state import (
-    FINALIZED_STATUS_ID,
     Address,
     Cart,
     LineItem,
@@ -42,6 +41,7 @@ from checkout_mcp.sandbox.state import (
     OrderLine,
     ShippingMethod,
     StoreState,
+    storefront_status,
 )
 from checkout_mcp.sandbox.totals import CURRENCY_EXPONENTS, Totals, coupon_display_name
 
@@ -53,7 +53,6 @@ INCLUDE_OPTIONS = "consignments.availableShippingOptions"
 CURRENCIES = {"USD": ("US Dollars", "$"), "EUR": ("Euro", "€"), "GBP": ("British Pound", "£")}
 COUNTRIES = {"US": "United States", "CA": "Canada", "GB": "United Kingdom", "DE": "Germany", "FR": "France"}
 COUPON_TYPE_CODES = {"percentage_discount": 1, "per_total_discount": 2, "free_shipping": 4}
-ORDER_STATUSES = {0: "INCOMPLETE", FINALIZED_STATUS_ID: "AWAITING_FULFILLMENT"}
 Json = dict[str, Any]
 Body = TypeVar("Body", bound=BaseModel)
 
@@ -354,10 +353,10 @@ def order_view(store: StoreState, order: Order) -> Json:
             }
         ],
         "billingAddress": address_view(order.billing_address),
-        "status": ORDER_STATUSES.get(order.status_id, "PENDING"),
+        "status": storefront_status(order.status_id),
         "hasDigitalItems": any(x.type == "digital" for x in order.lines),
-        "isDownloadable": order.status_id == FINALIZED_STATUS_ID,
-        "isComplete": order.status_id == FINALIZED_STATUS_ID,
+        "isDownloadable": order.holds_stock,
+        "isComplete": order.holds_stock,
         "customerMessage": order.customer_message,
         "shippingCostTotal": order.shipping_cost_inc_tax if included else order.shipping_cost_ex_tax,
         "handlingCostTotal": order.handling_cost_inc_tax if included else order.handling_cost_ex_tax,

@@ -6,12 +6,22 @@ from decimal import Decimal
 
 import pytest
 
-from checkout_mcp.bigcommerce.errors import OperationNotSupported
+from checkout_mcp.bigcommerce.errors import InvalidIdentifier, NotFound, OperationNotSupported
 from checkout_mcp.bigcommerce.management import ManagementBinding
-from checkout_mcp.bigcommerce.models import ConsignmentItem, NewLineItem
+from checkout_mcp.bigcommerce.models import CANCELLED_STATUS_ID, ConsignmentItem, NewLineItem
 from checkout_mcp.bigcommerce.store import Store
 from checkout_mcp.sandbox import Sandbox
-from tests.bigcommerce.conftest import EBOOK, MUG, MUG_PRICE, demo_cart, mugs, shipping_address
+from tests.bigcommerce.conftest import (
+    EBOOK,
+    MUG,
+    MUG_PRICE,
+    UNKNOWN_CHECKOUT,
+    demo_cart,
+    mugs,
+    requests_seen,
+    shipping_address,
+    watch_all_requests,
+)
 
 pytestmark = pytest.mark.anyio
 
@@ -164,6 +174,47 @@ async def test_get_order_retries_the_items_like_any_get(api: ManagementBinding, 
     order = await api.get_order(order_id)
     assert len(order.items) == 2
     assert sandbox.faults.active() == []  # both faults were hit and retried through
+
+
+async def test_list_orders_filters_and_pages(api: ManagementBinding, sandbox: Sandbox) -> None:
+    ordered = demo_cart(sandbox, "ordered")
+    extra = await api.create_order(ordered)
+
+    everything = await api.list_orders()
+    assert [order.id for order in everything] == sorted(sandbox.store.orders)
+    assert all(order.items == [] for order in everything)  # the list does not carry the products
+    mine = await api.list_orders(cart_id=ordered)
+    assert [(o.cart_id, o.status_id, o.status) for o in mine] == [(ordered, 0, "Incomplete")] * 2
+    assert [o.id for o in await api.list_orders(cart_id=ordered, sort="id:desc", limit=1)] == [extra]
+    assert [o.id for o in await api.list_orders(min_id=extra, max_id=extra)] == [extra]
+    assert {o.status_id for o in await api.list_orders(status_id=11)} == {11}
+    assert [o.id for o in await api.list_orders(limit=1, page=2)] == [everything[1].id]
+    assert await api.list_orders(cart_id=UNKNOWN_CHECKOUT) == []  # v2 answers 204 with no body
+
+
+async def test_list_orders_validates_before_sending(api: ManagementBinding, sandbox: Sandbox) -> None:
+    watch_all_requests(sandbox)
+    with pytest.raises(InvalidIdentifier, match="cart id"):
+        await api.list_orders(cart_id="../carts")
+    with pytest.raises(InvalidIdentifier, match="order status id"):
+        await api.list_orders(status_id=15)
+    with pytest.raises(ValueError, match="limit"):
+        await api.list_orders(limit=251)
+    assert requests_seen(sandbox) == 0
+
+
+async def test_update_order_status_cancels_an_incomplete_order(
+    api: ManagementBinding, sandbox: Sandbox
+) -> None:
+    order_id = sandbox.store.carts[demo_cart(sandbox, "ordered")].order_id or 0
+    cancelled = await api.update_order_status(order_id, CANCELLED_STATUS_ID)
+    assert (cancelled.id, cancelled.status_id, cancelled.status) == (order_id, 5, "Cancelled")
+    assert [item.quantity for item in cancelled.items] == [3]
+    assert (await api.get_order(order_id)).status == "Cancelled"
+    with pytest.raises(NotFound):
+        await api.update_order_status(999_999, CANCELLED_STATUS_ID)
+    with pytest.raises(InvalidIdentifier):
+        await api.update_order_status(order_id, -1)
 
 
 @pytest.mark.parametrize(

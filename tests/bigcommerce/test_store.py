@@ -16,8 +16,9 @@ STOREFRONT = StorefrontSettings(storefront_url="https://shop.example.test")
 
 
 def test_the_operation_catalogue_is_the_binding_protocol() -> None:
-    assert len(OPERATIONS) == 22
+    assert len(OPERATIONS) == 24
     assert {"get_checkout", "create_order", "finalize_order", "list_checkouts"} <= OPERATIONS
+    assert {"list_orders", "update_order_status"} <= OPERATIONS
 
 
 async def test_both_surfaces_prefer_management(store: Store) -> None:
@@ -31,6 +32,7 @@ async def test_both_surfaces_prefer_management(store: Store) -> None:
 async def test_management_only_store_refuses_storefront_operations() -> None:
     async with Store.connect(management=MANAGEMENT) as store:
         assert store.binding_for("create_order").surface == "management"
+        assert store.supports("list_orders") and store.supports("update_order_status")
         assert not store.supports("finalize_order")
         with pytest.raises(OperationNotSupported, match="configured management API does not offer it"):
             store.binding_for("finalize_order")
@@ -41,6 +43,7 @@ async def test_storefront_only_store_serves_what_it_has() -> None:
         assert store.binding_for("get_checkout").surface == "storefront"
         assert store.supports("list_payment_methods")
         assert not store.supports("create_cart_redirect_urls")
+        assert not store.supports("list_orders") and not store.supports("update_order_status")
         with pytest.raises(OperationNotSupported):
             store.binding_for("create_checkout_token")
 

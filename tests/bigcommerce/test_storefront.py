@@ -153,8 +153,12 @@ async def test_create_get_and_finalize_order(shop: StorefrontBinding) -> None:
     assert order.grand_total == ready.grand_total and isinstance(order.grand_total, Decimal)
     assert [(item.quantity, item.total) for item in order.items] == [(2, MUG_PRICE * 2)]
 
+    assert (order.status_id, order.status) == (
+        0,
+        "Incomplete",
+    )  # the storefront's INCOMPLETE, named as v2 does
     finalized = await shop.finalize_order(order_id)
-    assert finalized.id == order_id and finalized.status != order.status
+    assert (finalized.id, finalized.status_id, finalized.status) == (order_id, 11, "Awaiting Fulfillment")
 
 
 @pytest.mark.parametrize(
@@ -162,6 +166,8 @@ async def test_create_get_and_finalize_order(shop: StorefrontBinding) -> None:
     [
         ("create_checkout_token", ("306d57d7-124e-4112-82cd-35e060c0d4d9",)),
         ("create_cart_redirect_urls", ("306d57d7-124e-4112-82cd-35e060c0d4d9",)),
+        ("list_orders", ()),
+        ("update_order_status", (100, 5)),
     ],
 )
 async def test_operations_the_storefront_lacks(

@@ -111,7 +111,7 @@ async def test_every_route_needs_a_token_and_every_write_a_full_one(api: Api) ->
     read_only = {"X-Auth-Token": api.sandbox.credentials.read_only_token}
     routes = _route_paths(api)
     before = api.sandbox.export()
-    assert len(routes) == 21
+    assert len(routes) == 23
     for method, path in routes:
         assert (await api.http.request(method, path)).status_code == 401, (method, path)
         if method != "GET":
@@ -416,9 +416,9 @@ async def test_order_products_are_paged_and_need_a_known_order(api: Api) -> None
     assert (await page(limit="1")).json() == everything[:1]
     assert (await page(limit="1", page="2")).json() == everything[1:]
     assert (await page(page="3", limit="1")).json() == []
-    assert (await page(limit="0")).status_code == (await page(limit="251")).status_code == 422
+    assert (await page(limit="0")).status_code == (await page(limit="251")).status_code == 400
     missing = await api.http.get(products.replace(f"/{order_id}/", "/4242/"), headers=api.headers)
-    assert (missing.status_code, missing.json()["title"]) == (404, "Order not found")
+    assert (missing.status_code, missing.json()) == (404, [{"status": 404, "message": "Order not found"}])
 
 
 async def test_create_order_refused_until_the_checkout_is_complete(api: Api) -> None:
@@ -442,3 +442,42 @@ async def test_checkout_token(api: Api) -> None:
     await api.error("POST", path, {"maxUses": 0}, 422)
     finalized = await api.error("POST", f"/checkouts/{api.cart('finalized')}/token", {}, 404)
     assert finalized["title"] == "Checkout not found"  # paid, so the cart is deleted
+
+
+async def test_order_list_filters_pages_and_answers_204_when_empty(api: Api) -> None:
+    orders = f"/stores/{api.sandbox.credentials.store_hash}/v2/orders"
+
+    async def listing(**params: str) -> httpx.Response:
+        return await api.http.get(orders, headers=api.headers, params=params)
+
+    everything = (await listing()).json()
+    assert [o["id"] for o in everything] == sorted(api.sandbox.store.orders)
+    ordered = api.cart("ordered")
+    (mine,) = (await listing(cart_id=ordered)).json()
+    assert (mine["cart_id"], mine["status_id"], mine["status"]) == (ordered, 0, "Incomplete")
+    assert [o["id"] for o in (await listing(sort="id:desc", limit="1")).json()] == [everything[-1]["id"]]
+    assert [o["id"] for o in (await listing(status_id="11")).json()] == [
+        o["id"] for o in everything if o["status_id"] == 11
+    ]
+    none = await listing(cart_id=MISSING_CART)
+    assert (none.status_code, none.content) == (204, b"")
+    bad = await listing(sort="total")
+    assert bad.status_code == 400 and bad.json()[0]["status"] == 400
+    assert (await listing(min_id="x")).status_code == 400
+
+
+async def test_order_status_change_cancels_an_incomplete_order(api: Api) -> None:
+    order_id = api.sandbox.store.carts[api.cart("ordered")].order_id
+    path = f"/stores/{api.sandbox.credentials.store_hash}/v2/orders/{order_id}"
+    response = await api.http.put(path, headers=api.headers, json={"status_id": 5})
+    assert response.status_code == 200
+    assert (response.json()["status_id"], response.json()["status"]) == (5, "Cancelled")
+    assert api.sandbox.store.orders[order_id or 0].status_id == 5
+    for body in ({"status_id": 99}, {"status_id": 5, "products": []}, {}):
+        refused = await api.http.put(path, headers=api.headers, json=body)
+        assert refused.status_code == 400, body
+        assert set(refused.json()[0]) == {"status", "message"}
+    missing = await api.http.put(
+        path.replace(str(order_id), "4242"), headers=api.headers, json={"status_id": 5}
+    )
+    assert missing.json() == [{"status": 404, "message": "Order not found"}]

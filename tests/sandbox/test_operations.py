@@ -10,7 +10,7 @@ import pytest
 from checkout_mcp.sandbox import operations as ops
 from checkout_mcp.sandbox import seed
 from checkout_mcp.sandbox.errors import SandboxError
-from checkout_mcp.sandbox.state import StoreState
+from checkout_mcp.sandbox.state import CANCELLED_STATUS_ID, ORDER_STATUS_NAMES, StoreState, storefront_status
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
 ADDRESS = seed.DEMO_ADDRESS
@@ -297,8 +297,63 @@ def test_finalizing_takes_stock_deletes_the_cart_and_happens_once(store: StoreSt
     assert cart_id not in store.carts
     assert store.sessions[session] == [cart_id]  # the shopper can still read the order
     refused(404, ops.session_cart, store, session, cart_id)
-    assert "already been finalized" in refused(422, ops.finalize_order, store, NOW, order_id).title
+    assert "is Awaiting Fulfillment" in refused(422, ops.finalize_order, store, NOW, order_id).title
     refused(404, ops.get_order, store, 999_999)
+
+
+def test_order_statuses_are_bigcommerce_s() -> None:
+    """orders.v2.oas2.yml, GET /order_statuses: 0 Incomplete ... 5 Cancelled ... 11 Awaiting Fulfillment."""
+    assert len(ORDER_STATUS_NAMES) == 15
+    assert (ORDER_STATUS_NAMES[0], ORDER_STATUS_NAMES[5], ORDER_STATUS_NAMES[11]) == (
+        "Incomplete",
+        "Cancelled",
+        "Awaiting Fulfillment",
+    )
+    assert storefront_status(12) == "MANUAL_VERIFICATION_REQUIRED"
+
+
+def test_cancelling_an_incomplete_order_moves_no_stock_and_it_cannot_be_finalized(store: StoreState) -> None:
+    order_id = store.carts[store.demo_carts["ordered"]].order_id or 0
+    before = store.products[seed.PRODUCT_MUG].inventory_level
+    order = ops.update_order_status(store, NOW + timedelta(hours=1), order_id, CANCELLED_STATUS_ID)
+    assert (order.status_id, order.status, order.date_modified) == (5, "Cancelled", NOW + timedelta(hours=1))
+    assert store.products[seed.PRODUCT_MUG].inventory_level == before
+    assert "is Cancelled" in refused(422, ops.finalize_order, store, NOW, order_id).title
+    refused(400, ops.update_order_status, store, NOW, order_id, 15)
+    refused(404, ops.update_order_status, store, NOW, 999_999, 5)
+
+
+def test_cancelling_a_placed_order_returns_its_stock(store: StoreState) -> None:
+    cart_id = store.demo_carts["ordered"]
+    order_id = store.carts[cart_id].order_id or 0
+    before = store.products[seed.PRODUCT_MUG].inventory_level or 0
+    ops.finalize_order(store, NOW, order_id)
+    assert store.products[seed.PRODUCT_MUG].inventory_level == before - 3
+    ops.update_order_status(store, NOW, order_id, CANCELLED_STATUS_ID)
+    assert store.products[seed.PRODUCT_MUG].inventory_level == before
+    ops.update_order_status(store, NOW, order_id, 11)  # reinstated: taken again
+    assert store.products[seed.PRODUCT_MUG].inventory_level == before - 3
+
+
+def test_list_orders_filters_sorts_and_pages(store: StoreState) -> None:
+    ordered = store.demo_carts["ordered"]
+    extra = ops.create_order(store, NOW, ordered)
+    everything = [o.id for o in ops.list_orders(store, ops.OrderQuery())]
+    assert everything == sorted(store.orders) and len(everything) == 3
+
+    def ids(**query: object) -> list[int]:
+        return [o.id for o in ops.list_orders(store, ops.OrderQuery(**query))]  # type: ignore[arg-type]
+
+    assert ids(cart_id=ordered) == sorted(o.id for o in store.orders.values() if o.cart_id == ordered)
+    assert ids(status_id=11) == [o.id for o in store.orders.values() if o.status_id == 11]
+    assert ids(min_id=extra.id) == [extra.id] == ids(max_id=extra.id, min_id=extra.id)
+    assert ids(max_id=everything[0]) == everything[:1]
+    assert ids(sort="id:desc") == everything[::-1]
+    assert ids(sort="status_id:desc")[-1] in {o.id for o in store.orders.values() if o.status_id == 0}
+    assert ids(limit=2) == everything[:2] and ids(limit=2, page=2) == everything[2:]
+    assert ids(page=3, limit=2) == [] and ids(cart_id="nope") == []
+    refused(400, ops.list_orders, store, ops.OrderQuery(sort="total"))
+    refused(400, ops.list_orders, store, ops.OrderQuery(sort="id:up"))
 
 
 # --- checkout tokens, confirmation, redirect URLs, sessions ---------------------------------------
