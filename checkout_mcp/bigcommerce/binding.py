@@ -19,8 +19,11 @@ from checkout_mcp.bigcommerce.models import (
     NewLineItem,
     Order,
     PaymentMethod,
+    Product,
+    ProductPage,
     RedirectUrls,
     ShippingOption,
+    Variant,
 )
 
 Surface = Literal["management", "storefront"]
@@ -93,4 +96,18 @@ class Binding(Protocol):
         limit: int = 50,
     ) -> list[Order]: ...
     async def update_order_status(self, order_id: int, status_id: int) -> Order: ...
+    async def search_products(
+        self,
+        *,
+        keyword: str | None = None,
+        name: str | None = None,
+        sku: str | None = None,
+        ids: list[int] | None = None,
+        is_visible: bool | None = None,
+        include_variants: bool = False,
+        page: int = 1,
+        limit: int = 50,
+    ) -> ProductPage: ...
+    async def get_product(self, product_id: int) -> Product: ...
+    async def list_variants(self, product_id: int) -> list[Variant]: ...
     async def finalize_order(self, order_id: int) -> Order: ...

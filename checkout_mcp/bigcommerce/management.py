@@ -13,6 +13,7 @@ from typing import Any, ClassVar, Literal, TypeVar
 
 from pydantic import SecretStr
 
+from checkout_mcp.bigcommerce.catalog import product_from, product_page_from, variant_from
 from checkout_mcp.bigcommerce.endpoints import SharedCheckoutEndpoints, checkout_path, consignment_path
 from checkout_mcp.bigcommerce.errors import NotFound, OperationNotSupported
 from checkout_mcp.bigcommerce.mapping import (
@@ -33,12 +34,16 @@ from checkout_mcp.bigcommerce.models import (
     Order,
     OrderItem,
     PaymentMethod,
+    Product,
+    ProductPage,
     RedirectUrls,
     ShippingOption,
+    Variant,
 )
 from checkout_mcp.bigcommerce.transport import (
     Transport,
     money,
+    number_segment,
     order_segment,
     segment,
     status_segment,
@@ -46,7 +51,7 @@ from checkout_mcp.bigcommerce.transport import (
 )
 
 T = TypeVar("T")
-V2_PAGE_LIMIT = 250  # the most a v2 collection returns per page
+V2_PAGE_LIMIT = V3_PAGE_LIMIT = 250  # the most a collection returns per page
 
 
 def reconcile_order_hint(checkout_id: str) -> str:
@@ -255,8 +260,7 @@ class ManagementBinding(SharedCheckoutEndpoints):
         `sort` is a field with an optional direction, e.g. "date_created:desc" (the store's default
         is id ascending).
         """
-        if not 1 <= limit <= V2_PAGE_LIMIT or page < 1:
-            raise ValueError(f"page must be >= 1 and limit 1..{V2_PAGE_LIMIT}")
+        _check_page(page, limit)
         filters = {
             "cart_id": None if cart_id is None else uuid_segment(cart_id, "cart id"),
             "status_id": None if status_id is None else status_segment(status_id),
@@ -283,6 +287,73 @@ class ManagementBinding(SharedCheckoutEndpoints):
 
     async def finalize_order(self, order_id: int) -> Order:
         raise _storefront_only("finalize_order")
+
+    # --- catalog ------------------------------------------------------------------------------------
+
+    async def search_products(
+        self,
+        *,
+        keyword: str | None = None,
+        name: str | None = None,
+        sku: str | None = None,
+        ids: list[int] | None = None,
+        is_visible: bool | None = None,
+        include_variants: bool = False,
+        page: int = 1,
+        limit: int = 50,
+    ) -> ProductPage:
+        """One page of products matching every filter given (GET /catalog/products), with images."""
+        _check_page(page, limit)
+        filters = {
+            "keyword": keyword,
+            "name": name,
+            "sku": sku,
+            "id:in": None if ids is None else ",".join(number_segment(i, "product id") for i in ids),
+            "is_visible": None if is_visible is None else str(is_visible).lower(),
+            "include": "variants,images" if include_variants else "images",
+            "page": page,
+            "limit": limit,
+        }
+        params = {key: str(value) for key, value in filters.items() if value is not None}
+        return await self._call(
+            "GET", "/catalog/products", "search_products", params=params, parse=product_page_from
+        )
+
+    async def get_product(self, product_id: int) -> Product:
+        """A product with its variants and images (one request)."""
+        path = f"/catalog/products/{number_segment(product_id, 'product id')}"
+        params = {"include": "variants,images"}
+        return await self._call(
+            "GET", path, "get_product", params=params, parse=lambda answer: product_from(_data(answer))
+        )
+
+    async def list_variants(self, product_id: int) -> list[Variant]:
+        """Every variant of a product (a product without options has one: its base variant)."""
+        path = f"/catalog/products/{number_segment(product_id, 'product id')}/variants"
+        variants: list[Variant] = []
+        page = 1
+        while True:
+            batch, pages = await self._call(
+                "GET",
+                path,
+                "list_variants",
+                params={"page": str(page), "limit": str(V3_PAGE_LIMIT)},
+                parse=_variant_page,
+            )
+            variants.extend(batch)
+            if page >= pages:
+                return variants
+            page += 1
+
+
+def _check_page(page: int, limit: int) -> None:
+    """Paging arguments BigCommerce accepts (v2 and v3 both serve at most 250 per page)."""
+    if page < 1 or not 1 <= limit <= V2_PAGE_LIMIT:
+        raise ValueError(f"page must be at least 1 and limit 1..{V2_PAGE_LIMIT}")
+
+
+def _variant_page(answer: Any) -> tuple[list[Variant], int]:
+    return [variant_from(v) for v in answer["data"]], int(answer["meta"]["pagination"]["total_pages"])
 
 
 def _storefront_only(operation: str) -> OperationNotSupported:

@@ -169,6 +169,54 @@ class Order(DomainModel):
     raw: dict[str, Any] | None = Field(default=None, exclude=True, repr=False)
 
 
+class VariantOption(DomainModel):
+    """One option choice that defines a variant, e.g. Size = M."""
+
+    option: str
+    value: str
+
+
+class Variant(DomainModel):
+    """A purchasable version of a product: what a cart line's `variant_id` names."""
+
+    id: int
+    product_id: int
+    sku: str
+    price: Decimal  # what a cart charges for it (its own price, else the product's)
+    inventory_level: int | None = None  # None: stock is not tracked per variant
+    purchasable: bool = True
+    options: list[VariantOption] = Field(default_factory=list)
+
+
+class Product(DomainModel):
+    """A catalog product; `variants` is None unless they were asked for."""
+
+    id: int
+    name: str
+    sku: str
+    type: Literal["physical", "digital"]
+    price: Decimal  # calculated_price: what the storefront charges
+    is_visible: bool = True
+    purchasable: bool = True  # availability is not "disabled"
+    inventory_tracking: Literal["none", "product", "variant"] = "none"
+    inventory_level: int = 0  # in all; meaningful unless inventory_tracking is "none"
+    order_quantity_minimum: int = 0  # 0: none
+    order_quantity_maximum: int = 0  # 0: none
+    base_variant_id: int | None = None  # products without options
+    image_url: str | None = None
+    variants: list[Variant] | None = None
+    raw: dict[str, Any] | None = Field(default=None, exclude=True, repr=False)
+
+
+class ProductPage(DomainModel):
+    """One page of a product search, and where it sits in the whole result."""
+
+    products: list[Product]
+    total: int
+    page: int
+    total_pages: int
+
+
 class CheckoutToken(DomainModel):
     """A credential: it never appears in logs, errors or the audit journal."""
 

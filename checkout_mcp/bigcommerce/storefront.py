@@ -35,8 +35,11 @@ from checkout_mcp.bigcommerce.models import (
     Order,
     OrderItem,
     PaymentMethod,
+    Product,
+    ProductPage,
     RedirectUrls,
     ShippingOption,
+    Variant,
 )
 from checkout_mcp.bigcommerce.transport import Transport, money, order_segment, segment, uuid_segment
 
@@ -51,7 +54,15 @@ class StorefrontBinding(SharedCheckoutEndpoints):
     keys: ClassVar[Keys] = STOREFRONT_KEYS
     surface: Literal["storefront"] = "storefront"
     lacks: ClassVar[frozenset[str]] = frozenset(
-        {"create_checkout_token", "create_cart_redirect_urls", "list_orders", "update_order_status"}
+        {
+            "create_checkout_token",
+            "create_cart_redirect_urls",
+            "list_orders",
+            "update_order_status",
+            "search_products",
+            "get_product",
+            "list_variants",
+        }
     )
 
     def __init__(self, transport: Transport) -> None:
@@ -222,6 +233,26 @@ class StorefrontBinding(SharedCheckoutEndpoints):
 
     async def update_order_status(self, order_id: int, status_id: int) -> Order:
         raise _management_only("update_order_status")
+
+    async def search_products(
+        self,
+        *,
+        keyword: str | None = None,
+        name: str | None = None,
+        sku: str | None = None,
+        ids: list[int] | None = None,
+        is_visible: bool | None = None,
+        include_variants: bool = False,
+        page: int = 1,
+        limit: int = 50,
+    ) -> ProductPage:
+        raise _management_only("search_products")
+
+    async def get_product(self, product_id: int) -> Product:
+        raise _management_only("get_product")
+
+    async def list_variants(self, product_id: int) -> list[Variant]:
+        raise _management_only("list_variants")
 
 
 def _management_only(operation: str) -> OperationNotSupported:

@@ -99,11 +99,15 @@ def segment(value: str, what: str) -> str:
     return quote(value, safe="")
 
 
+def number_segment(value: int, what: str) -> str:
+    """A numeric id (order, product): a positive integer."""
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise InvalidIdentifier(what, "expected a positive integer")
+    return str(value)
+
+
 def order_segment(order_id: int) -> str:
-    """An order id: a positive integer."""
-    if isinstance(order_id, bool) or not isinstance(order_id, int) or order_id < 1:
-        raise InvalidIdentifier("order id", "expected a positive integer")
-    return str(order_id)
+    return number_segment(order_id, "order id")
 
 
 def status_segment(status_id: int) -> str:

@@ -17,7 +17,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from checkout_mcp.clock import Clock
-from checkout_mcp.sandbox import admin, management, shopper, storefront
+from checkout_mcp.sandbox import admin, management, management_catalog, shopper, storefront
 from checkout_mcp.sandbox.errors import SandboxError, error_response, handle_sandbox_error
 from checkout_mcp.sandbox.faults import FaultMiddleware, FaultSwitches
 from checkout_mcp.sandbox.ratelimit import DEFAULT_QUOTA, DEFAULT_WINDOW_MS, RateLimiter, RateLimitMiddleware
@@ -44,7 +44,13 @@ class Sandbox:
         self.rate_limiter = rate_limiter
         self.faults = FaultSwitches(seed)
         self.api = Starlette(
-            routes=[*management.routes(), *storefront.routes(), *shopper.routes(), *admin.routes()],
+            routes=[
+                *management.routes(),
+                *management_catalog.routes(),
+                *storefront.routes(),
+                *shopper.routes(),
+                *admin.routes(),
+            ],
             exception_handlers={SandboxError: handle_sandbox_error, HTTPException: handle_http_exception},
         )
         self.api.state.sandbox = self

@@ -17,6 +17,7 @@ from urllib.parse import urlencode
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from checkout_mcp.sandbox import catalog
 from checkout_mcp.sandbox.errors import SandboxError, conflict, invalid, not_found
 from checkout_mcp.sandbox.state import (
     FINALIZED_STATUS_ID,
@@ -637,7 +638,7 @@ def _price(amount: Decimal, currency: str) -> Decimal:
 
 
 def _check_quantity(product: Product, variant_id: int | None, quantity: int, others: list[LineItem]) -> None:
-    """Quantity bounds, purchase limit (per product, whole cart) and stock (per variant or product).
+    """Quantity bounds, purchase limits (per product, whole cart) and stock (per variant or product).
 
     `others` are the cart's other lines (including ones being added in the same request).
     """
@@ -647,6 +648,9 @@ def _check_quantity(product: Product, variant_id: int | None, quantity: int, oth
     if product.order_quantity_maximum and same_product > product.order_quantity_maximum:
         limit = product.order_quantity_maximum
         raise invalid(f"You can only purchase a maximum of {limit} of the {product.name} per order.")
+    if same_product < product.order_quantity_minimum:
+        limit = product.order_quantity_minimum
+        raise invalid(f"You must purchase at least {limit} of the {product.name} per order.")
     variant = product.variant(variant_id) if variant_id is not None else None
     stock = variant.inventory_level if variant is not None else product.inventory_level
     same_stock = quantity + sum(
@@ -664,32 +668,17 @@ def _add_items(store: StoreState, cart: Cart, requests: list[ItemRequest]) -> No
     staged: list[LineItem] = []
     for request in requests:
         product = _product(store, request.product_id)
-        variant = None
-        if product.variants:
-            if request.variant_id is None:
-                raise invalid(
-                    f"A variant_id is required: {product.name} has variants.", {"variant_id": "Required."}
-                )
-            variant = product.variant(request.variant_id)
-            if variant is None:
-                raise invalid(
-                    f"Variant {request.variant_id} does not belong to {product.name}.",
-                    {"variant_id": "Unknown."},
-                )
-        elif request.variant_id is not None:
-            raise invalid(f"{product.name} has no variants.", {"variant_id": "Unknown."})
-        _check_quantity(product, request.variant_id, request.quantity, [*cart.line_items, *staged])
+        variant_id, variant = catalog.line_variant(product, request.variant_id)
+        _check_quantity(product, variant_id, request.quantity, [*cart.line_items, *staged])
         if request.list_price is not None:
             price = _price(request.list_price, cart.currency)
-        elif variant is not None and variant.price is not None:
-            price = variant.price
         else:
-            price = product.price
+            price = catalog.unit_price(product, variant)
         staged.append(
             LineItem(
                 id=store.new_uuid(),
                 product_id=product.id,
-                variant_id=request.variant_id,
+                variant_id=variant_id,
                 name=product.name,
                 sku=variant.sku if variant is not None else product.sku,
                 type=product.type,

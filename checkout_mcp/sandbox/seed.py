@@ -16,8 +16,10 @@ are built through the real operations, so they are valid). Codes for the README:
 | GIFT-0-SPENT    | gift certificate, balance 0.00 (used up)                     |
 
 Products 101-122 (see `CATALOG`): 101 Classic Tee and 102 Hoodie and 111 Mechanical Keyboard have
-variants, 107 Vintage Poster is out of stock, 108 and 122 are digital, 106 Limited Edition Print
-has a purchase limit of 2. Shipping to US, CA, GB, DE; tax in US-CA, US-NY, CA, GB, DE.
+variants (the Hoodie in XL cannot be purchased), 107 Vintage Poster is out of stock, 108 and 122
+are digital, 106 Limited Edition Print has a purchase limit of 2, 120 Travel Adapter is hidden
+from the storefront (is_visible false). Every other product has a base variant.
+Shipping to US, CA, GB, DE; tax in US-CA, US-NY, CA, GB, DE.
 Demo carts (`StoreState.demo_carts`): no_billing, ready, with_coupon, abandoned, ordered, finalized
 (the id of a paid checkout: its order is finalized and, as after a real payment, the cart is gone).
 """
@@ -63,7 +65,9 @@ PRODUCT_LIMITED_PRINT = 106
 PRODUCT_OUT_OF_STOCK = 107
 PRODUCT_EBOOK = 108
 PRODUCT_KEYBOARD = 111
+PRODUCT_ADAPTER = 120
 PRODUCT_STICKERS = 121
+PRODUCT_HIDDEN = PRODUCT_ADAPTER
 
 PURCHASE_LIMIT = 2
 ABANDONED_AGE = timedelta(days=45)
@@ -168,14 +172,20 @@ def _products(rng: random.Random) -> dict[int, Product]:
             name=name,
             sku=sku,
             type="digital" if kind == "digital" else "physical",
+            description=f"{name}, from the sandbox demo catalog.",
             price=Decimal(price),
+            weight=Decimal("0") if kind == "digital" else Decimal("1"),
             inventory_level=rng.randint(5, 100) if tracked else None,
+            base_variant_id=None if variants else next_variant_id,
             options=options,
             variants=variants,
         )
+        next_variant_id += 0 if variants else 1
     products[PRODUCT_OUT_OF_STOCK].inventory_level = 0
     products[PRODUCT_LIMITED_PRINT].order_quantity_maximum = PURCHASE_LIMIT
     products[PRODUCT_LIMITED_PRINT].inventory_level = 10
+    products[PRODUCT_HIDDEN].is_visible = False
+    products[PRODUCT_HOODIE].variants[-1].purchasing_disabled = True  # XL
     return products
 
 

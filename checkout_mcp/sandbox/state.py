@@ -17,6 +17,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 ProductType = Literal["physical", "digital"]
+Availability = Literal["available", "disabled", "preorder"]
 CouponType = Literal["percentage_discount", "per_total_discount", "free_shipping"]
 CartSource = Literal["management", "storefront"]
 
@@ -94,18 +95,28 @@ class Variant(StateModel):
     sku: str
     price: Decimal | None = None  # None: the product's price
     inventory_level: int | None = None  # None: stock not tracked
+    purchasing_disabled: bool = False
     option_values: list[VariantOptionValue] = Field(default_factory=list)
 
 
 class Product(StateModel):
+    """A catalog product. One without options has a single base variant (`base_variant_id`), as in
+    BigCommerce; its stock and price are the product's own, so it is not kept in `variants`."""
+
     id: int
     name: str
     sku: str
     type: ProductType = "physical"
+    description: str = ""
     price: Decimal
+    weight: Decimal = Decimal("0")
     is_taxable: bool = True
+    is_visible: bool = True
+    availability: Availability = "available"  # "disabled": listed but cannot be bought
     inventory_level: int | None = None  # products without variants; None: not tracked
+    order_quantity_minimum: int = 0  # 0: no minimum
     order_quantity_maximum: int = 0  # 0: no purchase limit
+    base_variant_id: int | None = None  # products without options only
     options: list[ProductOption] = Field(default_factory=list)
     variants: list[Variant] = Field(default_factory=list)
 

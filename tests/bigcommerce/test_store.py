@@ -16,9 +16,15 @@ STOREFRONT = StorefrontSettings(storefront_url="https://shop.example.test")
 
 
 def test_the_operation_catalogue_is_the_binding_protocol() -> None:
-    assert len(OPERATIONS) == 24
+    assert len(OPERATIONS) == 27
     assert {"get_checkout", "create_order", "finalize_order", "list_checkouts"} <= OPERATIONS
-    assert {"list_orders", "update_order_status"} <= OPERATIONS
+    assert {
+        "list_orders",
+        "update_order_status",
+        "search_products",
+        "get_product",
+        "list_variants",
+    } <= OPERATIONS
 
 
 async def test_both_surfaces_prefer_management(store: Store) -> None:

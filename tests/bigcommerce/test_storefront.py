@@ -168,6 +168,9 @@ async def test_create_get_and_finalize_order(shop: StorefrontBinding) -> None:
         ("create_cart_redirect_urls", ("306d57d7-124e-4112-82cd-35e060c0d4d9",)),
         ("list_orders", ()),
         ("update_order_status", (100, 5)),
+        ("search_products", ()),
+        ("get_product", (101,)),
+        ("list_variants", (101,)),
     ],
 )
 async def test_operations_the_storefront_lacks(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from decimal import Decimal
@@ -12,7 +13,7 @@ import httpx
 import pytest
 from starlette.routing import Route
 
-from checkout_mcp.sandbox import Sandbox, create_sandbox, management
+from checkout_mcp.sandbox import Sandbox, create_sandbox, management, management_catalog
 from checkout_mcp.sandbox import seed as demo
 
 pytestmark = pytest.mark.anyio
@@ -98,11 +99,12 @@ def _route_paths(api: Api) -> list[tuple[str, str]]:
         "consignment_id": "x",
         "coupon_code": "x",
         "order_id": "100",
+        "product_id": "101",
     }
     paths = []
-    for route in management.routes():
+    for route in [*management.routes(), *management_catalog.routes()]:
         assert isinstance(route, Route)
-        path = route.path.replace("{order_id:int}", "{order_id}").format(**params)
+        path = re.sub(r"\{(\w+):int\}", r"{\1}", route.path).format(**params)
         paths.extend((method, path) for method in sorted(route.methods or ()) if method != "HEAD")
     return paths
 
@@ -111,7 +113,7 @@ async def test_every_route_needs_a_token_and_every_write_a_full_one(api: Api) ->
     read_only = {"X-Auth-Token": api.sandbox.credentials.read_only_token}
     routes = _route_paths(api)
     before = api.sandbox.export()
-    assert len(routes) == 23
+    assert len(routes) == 26
     for method, path in routes:
         assert (await api.http.request(method, path)).status_code == 401, (method, path)
         if method != "GET":
