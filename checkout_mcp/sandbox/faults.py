@@ -18,6 +18,9 @@ Kinds, and whether the store processes the request:
 - "drop_before": the connection is dropped without a response; not processed.
 - "drop_after": processed (state changes), then the connection is dropped: the ambiguous case.
 - "malformed": a 200 whose JSON body is cut short; not processed.
+- "hold": the request waits, unprocessed, until `release_held()` (Python only, in-process; tests
+  use it to act in the instant between a client's check and its request reaching the store:
+  `await wait_until_held()`, change something, `release_held()`); then processed and answered.
 
 What a dropped connection looks like to the client: over a real server (uvicorn) the TCP connection
 is closed with no response bytes, so httpx raises `RemoteProtocolError` ("Server disconnected without
@@ -65,6 +68,7 @@ class FaultKind(StrEnum):
     DROP_BEFORE = "drop_before"
     DROP_AFTER = "drop_after"
     MALFORMED = "malformed"
+    HOLD = "hold"
 
 
 class ConnectionDropped(Exception):
@@ -140,6 +144,8 @@ class FaultSwitches:
         self._lock = threading.Lock()
         self._active: list[ActiveFault] = []
         self._rng = random.Random(seed)
+        self._held: list[anyio.Event] = []
+        self._held_changed: anyio.Event | None = None
 
     def add(self, rule: FaultRule | dict[str, Any]) -> FaultRule:
         """Switch on one more rule (after those already in force)."""
@@ -180,6 +186,32 @@ class FaultSwitches:
                         self._active.remove(fault)
                 return fault.rule
         return None
+
+    async def hold(self) -> None:
+        """Wait here until `release_held()`: a held request (kind "hold")."""
+        released = anyio.Event()
+        self._held.append(released)
+        self._signal_held()
+        await released.wait()
+
+    async def wait_until_held(self, count: int = 1) -> None:
+        """Return once `count` requests are being held."""
+        while len(self._held) < count:
+            if self._held_changed is None:
+                self._held_changed = anyio.Event()
+            await self._held_changed.wait()
+
+    def release_held(self) -> int:
+        """Let every held request go on to be processed; how many there were."""
+        held, self._held = self._held, []
+        for released in held:
+            released.set()
+        return len(held)
+
+    def _signal_held(self) -> None:
+        if self._held_changed is not None:
+            self._held_changed.set()
+            self._held_changed = None
 
 
 async def drop_connection(send: Send) -> None:
@@ -261,6 +293,9 @@ class FaultMiddleware:
             await self._slow(rule, scope, receive, send)
         elif rule.kind is FaultKind.DROP_BEFORE:
             await drop_connection(send)
+        elif rule.kind is FaultKind.HOLD:
+            await self.switches.hold()
+            await self.app(scope, receive, send)
         elif rule.kind is FaultKind.DROP_AFTER:
             await self.app(scope, receive, swallow)
             await drop_connection(send)

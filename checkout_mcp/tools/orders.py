@@ -81,6 +81,12 @@ def order_key(tools: ToolContext, args: CreateOrder, checkout: Checkout) -> Orde
     return key
 
 
+def unsettled(tools: ToolContext, checkout_id: str) -> bool:
+    """Whether an earlier attempt on this checkout has an unknown outcome."""
+    entries = tools.ledger.for_checkout(tools.store_identity, checkout_id)
+    return any(e.state is not EntryState.RECORDED for e in entries)
+
+
 def ours(tools: ToolContext, checkout_id: str) -> set[str]:
     """The orders this server (any call, any key) recorded for this checkout."""
     entries = tools.ledger.for_checkout(tools.store_identity, checkout_id)
@@ -124,20 +130,17 @@ async def settle_unknown_attempts(tools: ToolContext, checkout: Checkout) -> dic
     ]
     if not unknown:
         return {}
-    try:
-        found = [
-            order_id
-            for order_id in await orders_from_cart(tools, checkout)
-            if order_id not in ours(tools, checkout.id)
-        ]
-    except UpstreamError as error:
-        raise ToolError(
-            f"An earlier create_order on checkout {checkout.id} has an unknown outcome and the store "
-            f"cannot be read to settle it ({error}). Nothing was sent. Call create_order again later."
-        ) from error
     settled: dict[OrderKey, str | None] = {}
     for entry in unknown:
-        order_id = tools.ledger.reconcile(entry.key, found.pop(0) if found else None)
+        try:
+            made = await orders_from_cart(tools, checkout.id, entry.since_order)
+        except UpstreamError as error:
+            raise OutcomeUnknown(
+                f"An earlier create_order on checkout {checkout.id} has an unknown outcome and the store "
+                f"cannot be read to settle it ({error}). Nothing was sent. Call create_order again later."
+            ) from error
+        known = ours(tools, checkout.id)
+        order_id = tools.ledger.reconcile(entry.key, next((o for o in made if o not in known), None))
         settled[entry.key] = order_id
         tools.journal.settle(
             tool="create_order",
@@ -171,11 +174,14 @@ async def create_order(tools: ToolContext, args: CreateOrder, preview: Preview) 
         )
 
     settled = await settle_unknown_attempts(tools, checkout)
-    if settled.get(key):
-        return created(str(settled[key]), "reconciled")
     existing = existing_order(tools, args, checkout)
     if existing is not None:
-        return created(existing, "already_created")
+        return created(existing, "reconciled" if existing in settled.values() else "already_created")
+    if checkout.order_id and not args.allow_duplicate:
+        raise ToolError(
+            f"Checkout {checkout.id} already has order {checkout.order_id}; no new order was created. "
+            "See it with get_order; to order again on purpose, call with allow_duplicate=true."
+        )
     tools.ledger.begin(key, since_order=checkout.order_id)
     try:
         order_id = str(await tools.store.binding_for("create_order").create_order(checkout.id))
@@ -262,7 +268,12 @@ async def preview_create_order(tools: ToolContext, args: CreateOrder) -> Preview
     view = checkout_view(checkout)
     existing = existing_order(tools, args, checkout)
     blockers: list[str] = []
-    if existing is not None:
+    if unsettled(tools, checkout.id):
+        outcome = (
+            "An earlier attempt's outcome is unknown: the store's own record is checked first; an order "
+            "found there is returned, otherwise a new order is made."
+        )
+    elif existing is not None:
         outcome = f"Order {existing} was already created for this checkout: it is returned; no new order."
     elif checkout.order_id and args.allow_duplicate:
         outcome = f"A deliberate SECOND order: the checkout already has order {checkout.order_id}."

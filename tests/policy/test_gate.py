@@ -11,9 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from mcp import types
 from mcp.client.client import Client
-from mcp.types import CallToolResult
 
 from checkout_mcp.clock import Clock
 from checkout_mcp.config import load_config
@@ -21,24 +19,12 @@ from checkout_mcp.policy.effects import Effect
 from checkout_mcp.policy.modes import PolicyConfigError
 from checkout_mcp.sandbox import seed
 from checkout_mcp.server.build import Runtime, build_server, create_runtime
-from checkout_mcp.server.gate import CONFIRMATION_META
 from checkout_mcp.tools import catalogue
+from tests.common import answering, confirmation, journal, orders, ready, text
 from tests.tools.conftest import call, sandbox_config
 
 SEEDED_ORDERS = 2  # the demo store's "ordered" and "finalized" carts
 CONFIRMED_TOOLS = [spec.name for spec in catalogue() if spec.effect.needs_confirmation]
-
-
-def answering(action: str, confirm: bool = True) -> Any:
-    """An elicitation callback that answers every question the same way, and counts the questions."""
-
-    async def callback(context: Any, params: types.ElicitRequestParams) -> types.ElicitResult:
-        callback.questions.append(params.message)  # type: ignore[attr-defined]
-        content = {"confirm": confirm} if action == "accept" else None
-        return types.ElicitResult(action=action, content=content)
-
-    callback.questions = []  # type: ignore[attr-defined]
-    return callback
 
 
 @pytest.fixture
@@ -50,34 +36,8 @@ async def confirm_runtime(tmp_path: Path) -> AsyncIterator[Runtime]:
         await runtime.aclose()
 
 
-def orders(runtime: Runtime) -> int:
-    assert runtime.sandbox is not None
-    return len(runtime.sandbox.store.orders)
-
-
-def ready(runtime: Runtime) -> str:
-    assert runtime.sandbox is not None
-    return runtime.sandbox.store.demo_carts["ready"]
-
-
-def journal(runtime: Runtime) -> list[dict[str, Any]]:
-    path = Path(runtime.config.policy.journal)
-    return [json.loads(line) for line in path.read_text().splitlines()]
-
-
 def edit(path: Path, old: str, new: str) -> None:
     path.write_text(path.read_text().replace(old, new))
-
-
-def text(result: CallToolResult) -> str:
-    return " ".join(getattr(block, "text", "") for block in result.content)
-
-
-def confirmation(result: CallToolResult) -> dict[str, Any]:
-    """The machine-readable part of a confirmation_required result (in `_meta`)."""
-    assert result.meta is not None and CONFIRMATION_META in result.meta, text(result)
-    details: dict[str, Any] = result.meta[CONFIRMATION_META]
-    return details
 
 
 @pytest.mark.anyio
