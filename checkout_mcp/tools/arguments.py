@@ -15,6 +15,8 @@ from typing import Any, get_args
 from pydantic import BaseModel, ValidationError
 from pydantic.fields import FieldInfo
 
+from checkout_mcp.tools.quoting import quoted
+
 MAX_ECHO = 40
 
 
@@ -66,7 +68,9 @@ def _accepts(field: FieldInfo | None) -> Accepts | None:
 
 
 def _echo(value: Any) -> str:
-    """The rejected value, short: the caller's own input, never more than MAX_ECHO characters."""
+    """The rejected value, short; a string quoted and labelled, since it may carry a shopper's text."""
+    if isinstance(value, str):
+        return quoted("you sent", value[:MAX_ECHO])
     text = json.dumps(value, ensure_ascii=False, default=str)
     return text if len(text) <= MAX_ECHO else text[: MAX_ECHO - 1] + "…"
 

@@ -22,8 +22,8 @@ class ShippingOptions(ToolOutput):
     def summary(self) -> str:
         if not self.options:
             return f"No shipping option for consignment {self.consignment_id}: check its address."
-        listed = "; ".join(self.options)
-        return f"Shipping options for consignment {self.consignment_id}: {listed}."
+        ids = ", ".join(line.split(": ", 1)[0] for line in self.options)
+        return f"{len(self.options)} shipping option(s) for consignment {self.consignment_id}: {ids}."
 
 
 async def list_shipping_options(tools: ToolContext, args: ListShippingOptions) -> ShippingOptions:
