@@ -18,6 +18,7 @@ from mcp.server.mcpserver import MCPServer
 from checkout_mcp.config import ConfigError, load_config
 from checkout_mcp.server.build import Runtime, build_server, create_runtime
 from checkout_mcp.server.http import allowed_hosts, http_app
+from tests.common import confirmation, text
 from tests.sandbox_server import running_app
 
 TOKEN_ENV = "CHECKOUT_MCP_TEST_HTTP_TOKEN"
@@ -29,11 +30,13 @@ MCP_ACCEPT = {"Accept": "application/json, text/event-stream"}
 
 
 @asynccontextmanager
-async def serving(folder: Path, **server: Any) -> AsyncIterator[tuple[Runtime, str]]:
+async def serving(
+    folder: Path, policy_mode: str = "auto", **server: Any
+) -> AsyncIterator[tuple[Runtime, str]]:
     """The sandbox MCP server over HTTP, journal in `folder`; yields the runtime and the endpoint URL."""
     config = load_config(
         None,
-        policy={"mode": "auto", "journal": str(folder / "audit.jsonl")},
+        policy={"mode": policy_mode, "journal": str(folder / "audit.jsonl")},
         sandbox={"frozen_clock": True},
         server={"transport": "http", "auth_token_env": TOKEN_ENV, **server},
     )
@@ -158,3 +161,28 @@ def test_allowed_hosts_bracket_ipv6_and_keep_configured_names() -> None:
     config = load_config(None, server={"host": "::", "port": 9000, "allowed_hosts": ["mcp.example.com"]})
     hosts = allowed_hosts(config.server)
     assert "[::]:9000" in hosts and "mcp.example.com" in hosts and "127.0.0.1:*" in hosts
+
+
+@pytest.mark.anyio
+async def test_a_confirmation_id_is_redeemable_only_by_the_session_it_was_issued_to(
+    tmp_path: Path, token: str
+) -> None:
+    headers = {"Authorization": f"Bearer {token}"}
+    async with serving(tmp_path, policy_mode="confirm") as (runtime, url):
+        assert runtime.sandbox is not None
+        arguments = {"checkout_id": runtime.sandbox.store.demo_carts["ready"]}
+        async with (
+            connected(url, mode="legacy", headers=headers) as issuer,
+            connected(url, mode="legacy", headers=headers) as other,
+        ):
+            required = await issuer.call_tool("create_order", arguments)
+            issued = confirmation(required)["confirmation_id"]
+            stolen = await other.call_tool("create_order", {**arguments, "confirmation_id": issued})
+            assert stolen.is_error and "issued to another session" in text(stolen)
+            assert len(runtime.sandbox.store.orders) == 2
+            required = await issuer.call_tool("create_order", arguments)
+            mine = await issuer.call_tool(
+                "create_order", {**arguments, "confirmation_id": confirmation(required)["confirmation_id"]}
+            )
+        assert not mine.is_error, text(mine)
+        assert len(runtime.sandbox.store.orders) == 3
