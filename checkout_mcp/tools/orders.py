@@ -10,7 +10,7 @@ from mcp.server.mcpserver.exceptions import ToolError
 from pydantic import Field
 
 from checkout_mcp.bigcommerce.errors import UpstreamError, UpstreamUnavailable
-from checkout_mcp.bigcommerce.models import Checkout, Order
+from checkout_mcp.bigcommerce.models import Checkout, Order, Product
 from checkout_mcp.policy.audit import Outcome
 from checkout_mcp.policy.effects import Effect
 from checkout_mcp.policy.ledger import EntryState, OrderKey
@@ -262,6 +262,17 @@ def order_difference(checkout: Checkout, order: Order) -> str | None:
     return None
 
 
+async def catalog_for(tools: ToolContext, checkout: Checkout) -> dict[int, Product] | None:
+    """The cart's products with their variants (one request), where the catalog can be read."""
+    ids = sorted({line.product_id for line in checkout.cart.line_items if line.product_id})
+    if not ids or not tools.store.supports("search_products"):
+        return None
+    page = await tools.store.binding_for("search_products").search_products(
+        ids=ids, include_variants=True, limit=max(len(ids), 1)
+    )
+    return {product.id: product for product in page.products}
+
+
 async def preview_create_order(tools: ToolContext, args: CreateOrder) -> Preview:
     """What create_order would do now: a new order, the existing one returned, or a deliberate duplicate."""
     checkout = await tools.store.binding_for("get_checkout").get_checkout(str(args.checkout_id))
@@ -279,7 +290,7 @@ async def preview_create_order(tools: ToolContext, args: CreateOrder) -> Preview
         outcome = f"A deliberate SECOND order: the checkout already has order {checkout.order_id}."
     else:
         outcome = "A new order (status Incomplete)."
-        blockers = [b.text() for b in readiness_blockers(checkout)]
+        blockers = [b.text() for b in readiness_blockers(checkout, await catalog_for(tools, checkout))]
         if checkout.order_id:
             blockers = [
                 f"checkout already has order {checkout.order_id} (see it with get_order; to order "

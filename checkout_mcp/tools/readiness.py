@@ -1,15 +1,18 @@
 """What stands between a checkout and an order: one notion of readiness for every caller.
 
-`blockers(checkout)` lists each missing piece with the tool that supplies it, in the order to call
-them. The checkout's `next` steps, create_order's pre-check (nothing is put to a human that the
-store would refuse) and the checkout's diagnosis all read this one function.
+`blockers(checkout, catalog)` lists each missing piece with the tool that supplies it, in the order
+to call them. The checkout's `next` steps, create_order's pre-check (nothing is put to a human that
+the store would refuse) and the checkout's diagnosis all read this one function. With the catalog
+(the products in the cart, where the management API is configured) it also checks stock,
+purchasability and purchase limits, which the store enforces when the order is finalized.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
-from checkout_mcp.bigcommerce.models import Checkout
+from checkout_mcp.bigcommerce.models import Checkout, LineItem, Product
 
 
 @dataclass(frozen=True)
@@ -28,13 +31,38 @@ def has_billing_address(checkout: Checkout) -> bool:
     return billing is not None and bool(billing.address1 or billing.email)
 
 
-def blockers(checkout: Checkout) -> list[Blocker]:
-    """Everything that makes create_order fail now; empty when the checkout is ready to order."""
+def stock_problem(line: LineItem, product: Product) -> str | None:
+    """Why the store would not sell this line as it stands, or None."""
+    variant = next((v for v in product.variants or [] if v.id == line.variant_id), None)
+    if not product.purchasable or (variant is not None and not variant.purchasable):
+        return "is not purchasable"
+    if product.inventory_tracking == "product":
+        stock: int | None = product.inventory_level
+    elif product.inventory_tracking == "variant" and variant is not None:
+        stock = variant.inventory_level
+    else:
+        stock = None
+    if stock is not None and line.quantity > stock:
+        return f"has {stock} in stock, {line.quantity} wanted"
+    if product.order_quantity_maximum and line.quantity > product.order_quantity_maximum:
+        return f"is limited to {product.order_quantity_maximum} per order"
+    if product.order_quantity_minimum and line.quantity < product.order_quantity_minimum:
+        return f"needs at least {product.order_quantity_minimum} per order"
+    return None
+
+
+def blockers(checkout: Checkout, catalog: Mapping[int, Product] | None = None) -> list[Blocker]:
+    """Everything that makes the order fail now; empty when the checkout is ready to order."""
     if checkout.order_id:
         return [Blocker(f"checkout already has order {checkout.order_id}", "get_order")]
     if not checkout.cart.line_items:
         return [Blocker("the cart is empty", "create_cart")]
     found: list[Blocker] = []
+    for line in checkout.cart.line_items:
+        product = (catalog or {}).get(line.product_id or 0)
+        problem = stock_problem(line, product) if product is not None else None
+        if problem is not None:
+            found.append(Blocker(f"item {line.id} {problem}", "update_cart_item or remove_cart_item"))
     billing = checkout.billing_address
     if not has_billing_address(checkout):
         found.append(Blocker("no billing address", "add_billing_address"))

@@ -180,6 +180,7 @@ async def test_eight_overlapping_create_orders_with_distinct_keys_make_one_order
         ("no_email", "no email"),
         ("no_option", "has no shipping option"),
         ("already_ordered", "already has order"),
+        ("out_of_stock", "has 0 in stock, 1 wanted"),
         ("unknown_order", "404"),
         ("finalized_order", "only an incomplete order"),
     ],
@@ -190,7 +191,10 @@ async def test_a_gated_call_that_would_fail_asks_nobody(tmp_path: Path, case: st
         store = runtime.sandbox.store
         human = answering("accept")
         async with Client(build_server(runtime), elicitation_callback=human) as client:
-            if case in ("no_billing", "already_ordered"):
+            if case == "out_of_stock":
+                store.products[MUG] = store.products[MUG].model_copy(update={"inventory_level": 0})
+                tool, arguments = "create_order", {"checkout_id": store.demo_carts["ready"]}
+            elif case in ("no_billing", "already_ordered"):
                 label = "no_billing" if case == "no_billing" else "ordered"
                 tool, arguments = "create_order", {"checkout_id": store.demo_carts[label]}
             elif case == "no_email":
