@@ -56,7 +56,7 @@ async def main() -> None:
             items = [{"product_id": p, "quantity": 1} for p in (seed.PRODUCT_MUG, seed.PRODUCT_STICKERS, 103)]
             cart = (await client.call_tool("create_cart", {"items": items})).structured_content
             assert cart is not None
-            checkout_id = cart["cart_id"]
+            checkout_id = cart["checkout_id"]
             await client.call_tool("add_billing_address", {"checkout_id": checkout_id, "address": ADDRESS})
             await client.call_tool("add_shipping_address", {"checkout_id": checkout_id, "address": ADDRESS})
             arguments = {"checkout_id": checkout_id, "shipping_options": True}

@@ -63,7 +63,7 @@ from checkout_mcp.tools.registry import (
 )
 
 CONFIRMATION_META = "io.checkout-mcp/confirmation"
-RESULT_ID_FIELDS = ("checkout_id", "cart_id", "order_id", "consignment_id")
+RESULT_ID_FIELDS = ("checkout_id", "order_id", "consignment_id")
 CLIENT_ERRORS = (UpstreamError, OperationNotSupported, InvalidIdentifier)
 
 

@@ -9,7 +9,7 @@ from pydantic import Field
 
 from checkout_mcp.bigcommerce.models import Checkout, LineItem, NewLineItem
 from checkout_mcp.policy.effects import Effect
-from checkout_mcp.tools.fields import CartId, ItemId, Version
+from checkout_mcp.tools.fields import CheckoutId, ItemId, Version
 from checkout_mcp.tools.quoting import store
 from checkout_mcp.tools.registry import Preview, ToolArgs, ToolContext, ToolOutput, ToolSpec
 from checkout_mcp.tools.views import CartView, cart_view, money
@@ -27,7 +27,7 @@ async def create_cart(tools: ToolContext, args: CreateCart) -> CartView:
 
 
 class CreateRedirectUrls(ToolArgs):
-    cart_id: CartId
+    checkout_id: CheckoutId
     query_params: Annotated[
         dict[str, Annotated[str, Field(max_length=500)]] | None,
         Field(max_length=20, description="extra query parameters for the URLs"),
@@ -35,23 +35,23 @@ class CreateRedirectUrls(ToolArgs):
 
 
 class RedirectUrlsView(ToolOutput):
-    cart_id: str
+    checkout_id: str
     cart_url: str
     checkout_url: str
     embedded_checkout_url: str | None = None
 
     def summary(self) -> str:
-        return f"Redirect URLs for cart {self.cart_id}: single use, valid 30 days."
+        return f"Redirect URLs for checkout {self.checkout_id}: single use, valid 30 days."
 
 
 async def create_cart_redirect_urls(tools: ToolContext, args: CreateRedirectUrls) -> RedirectUrlsView:
     binding = tools.store.binding_for("create_cart_redirect_urls")
-    urls = await binding.create_cart_redirect_urls(str(args.cart_id), args.query_params)
-    return RedirectUrlsView(cart_id=str(args.cart_id), **urls.model_dump())
+    urls = await binding.create_cart_redirect_urls(str(args.checkout_id), args.query_params)
+    return RedirectUrlsView(checkout_id=str(args.checkout_id), **urls.model_dump())
 
 
 class UpdateCartItem(ToolArgs):
-    cart_id: CartId
+    checkout_id: CheckoutId
     item_id: ItemId
     quantity: Annotated[int, Field(ge=1, le=10_000)]
     version: Version = None
@@ -64,11 +64,11 @@ async def find_item(tools: ToolContext, cart_id: str, item_id: str) -> tuple[Che
         if line.id == item_id:
             return checkout, line
     known = ", ".join(line.id for line in checkout.cart.line_items) or "none"
-    raise ToolError(f"Cart {cart_id} has no line item {item_id!r}. Its item ids: {known}. Call get_checkout.")
+    raise ToolError(f"Checkout {cart_id} has no line item {item_id!r}. Its item ids: {known}.")
 
 
 async def update_cart_item(tools: ToolContext, args: UpdateCartItem) -> CartView:
-    cart_id = str(args.cart_id)
+    cart_id = str(args.checkout_id)
     _, line = await find_item(tools, cart_id, args.item_id)
     if line.product_id is None:
         raise ToolError(
@@ -86,20 +86,20 @@ async def update_cart_item(tools: ToolContext, args: UpdateCartItem) -> CartView
 
 
 class RemoveCartItem(ToolArgs):
-    cart_id: CartId
+    checkout_id: CheckoutId
     item_id: ItemId
 
 
 async def remove_cart_item(tools: ToolContext, args: RemoveCartItem, preview: Preview) -> CartView:
-    cart_id = str(args.cart_id)
+    cart_id = str(args.checkout_id)
     cart = await tools.store.binding_for("remove_cart_item").remove_cart_item(cart_id, args.item_id)
     if cart is None:
-        return CartView(cart_id=cart_id, currency="", items=[], cart_amount="0.00", deleted=True)
+        return CartView(checkout_id=cart_id, currency="", items=[], cart_amount="0.00", deleted=True)
     return cart_view(cart)
 
 
 async def preview_remove_cart_item(tools: ToolContext, args: RemoveCartItem) -> Preview:
-    checkout, line = await find_item(tools, str(args.cart_id), args.item_id)
+    checkout, line = await find_item(tools, str(args.checkout_id), args.item_id)
     remaining = checkout.cart.cart_amount - line.extended_sale_price
     last = len(checkout.cart.line_items) == 1
     currency = checkout.currency

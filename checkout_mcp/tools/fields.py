@@ -19,13 +19,6 @@ CheckoutId = Annotated[
     Field(description="checkout id (= cart id)"),
     Accepts("a checkout id (a UUID)", "use the id from create_cart or list_checkouts"),
 ]
-CartId = Annotated[
-    UUID,
-    Field(description="cart id (= checkout id)"),
-    Accepts(
-        "a cart id (a UUID, the same as the checkout id)", "use the id from create_cart or list_checkouts"
-    ),
-]
 _SAFE_ID = r"^[A-Za-z0-9_-]+$"
 ItemId = Annotated[
     str,

@@ -96,7 +96,7 @@ class CheckoutView(ToolOutput):
 
 
 class CartView(ToolOutput):
-    cart_id: str
+    checkout_id: str = Field(description="the cart's id, which is its checkout's id")
     currency: str
     items: list[str] = Field(description=ITEM_FORMAT)
     cart_amount: str
@@ -105,8 +105,9 @@ class CartView(ToolOutput):
 
     def summary(self) -> str:
         if self.deleted:
-            return f"Cart {self.cart_id} removed its last item and was deleted."
-        return f"Cart {self.cart_id} ({self.currency}): {len(self.items)} item(s), amount {self.cart_amount}."
+            return f"Checkout {self.checkout_id} lost its last item and was deleted."
+        size = f"{len(self.items)} item(s), amount {self.cart_amount}"
+        return f"Checkout {self.checkout_id} ({self.currency}): {size}."
 
 
 class OrderView(ToolOutput):
@@ -119,7 +120,7 @@ class OrderView(ToolOutput):
     tax: str
     discounts: str
     grand_total: str
-    cart_id: str | None = None
+    checkout_id: str | None = None
     raw: dict[str, Any] | None = None
 
     def summary(self) -> str:
@@ -200,7 +201,7 @@ def checkout_view(checkout: Checkout, view: View = "compact") -> CheckoutView:
 
 def cart_view(cart: Cart, view: View = "compact") -> CartView:
     return CartView(
-        cart_id=cart.id,
+        checkout_id=cart.id,
         currency=cart.currency,
         items=[item(line) for line in cart.line_items],
         cart_amount=money(cart.cart_amount),
@@ -219,6 +220,6 @@ def order_view(order: Order, view: View = "compact") -> OrderView:
         tax=money(order.tax_total),
         discounts=money(order.discount_total),
         grand_total=money(order.grand_total),
-        cart_id=order.cart_id,
+        checkout_id=order.cart_id,
         raw=order.raw if view == "full" else None,
     )

@@ -13,7 +13,7 @@ from checkout_mcp.policy.confirmation import ConfirmationBook, ConfirmationRefus
 
 STORE = "store-abc123"
 TOOL = "remove_cart_item"
-ARGS: dict[str, Any] = {"cart_id": "c0ffee", "item_id": "item-1", "quantity": 2, "price": Decimal("9.50")}
+ARGS: dict[str, Any] = {"checkout_id": "c0ffee", "item_id": "item-1", "quantity": 2, "price": Decimal("9.50")}
 FINGERPRINT = {"version": 3, "grand_total": "42.10"}
 
 

@@ -85,7 +85,7 @@ async def test_each_destructive_and_irreversible_tool_is_blocked_without_confirm
     arguments = {
         "create_checkout_token": {"checkout_id": checkout_id},
         "create_order": {"checkout_id": checkout_id},
-        "remove_cart_item": {"cart_id": checkout_id, "item_id": checkout.line_items[0].id},
+        "remove_cart_item": {"checkout_id": checkout_id, "item_id": checkout.line_items[0].id},
         "remove_coupon": {
             "checkout_id": confirm_runtime.sandbox.store.demo_carts["with_coupon"],
             "code": "SAVE10",

@@ -71,7 +71,7 @@ async def test_injected_instructions_appear_in_no_text_a_model_or_human_reads(tm
                 await using(agent, "create_cart", items=[{"product_id": MUG, "quantity": 2}])
             ).structured_content
             assert cart is not None
-            checkout_id = cart["cart_id"]
+            checkout_id = cart["checkout_id"]
             await using(agent, "add_billing_address", checkout_id=checkout_id, address=address("B"))
             shipped = await using(
                 agent, "add_shipping_address", checkout_id=checkout_id, address=address("S")
@@ -97,8 +97,10 @@ async def test_injected_instructions_appear_in_no_text_a_model_or_human_reads(tm
             await using(asking, "create_order", checkout_id=checkout_id)  # the human is asked, declines
             assert checkout.structured_content is not None
             item_id = checkout.structured_content["items"][0].split(": ", 1)[0]
-            await using(agent, "remove_cart_item", cart_id=checkout_id, item_id=item_id)
-            await using(agent, "update_cart_item", cart_id=checkout_id, item_id="no-such-item", quantity=1)
+            await using(agent, "remove_cart_item", checkout_id=checkout_id, item_id=item_id)
+            await using(
+                agent, "update_cart_item", checkout_id=checkout_id, item_id="no-such-item", quantity=1
+            )
     finally:
         await runtime.aclose()
     seen.extend(human.questions)

@@ -104,7 +104,7 @@ async def test_a_checkout_changed_while_the_human_was_deciding_is_not_ordered(
                         await call(
                             agent_elsewhere,
                             "update_cart_item",
-                            cart_id=checkout_id,
+                            checkout_id=checkout_id,
                             item_id=item_id,
                             quantity=4,
                         )
@@ -208,9 +208,9 @@ async def test_a_gated_call_that_would_fail_asks_nobody(tmp_path: Path, case: st
                     "country_code": "US",
                     "postal_code": "73301",
                 }
-                await call(client, "add_billing_address", checkout_id=cart["cart_id"], address=address)
-                await call(client, "add_shipping_address", checkout_id=cart["cart_id"], address=address)
-                tool, arguments = "create_order", {"checkout_id": cart["cart_id"]}
+                await call(client, "add_billing_address", checkout_id=cart["checkout_id"], address=address)
+                await call(client, "add_shipping_address", checkout_id=cart["checkout_id"], address=address)
+                tool, arguments = "create_order", {"checkout_id": cart["checkout_id"]}
             elif case == "no_option":
                 cart = await call(client, "create_cart", items=[{"product_id": MUG, "quantity": 1}])
                 address = {
@@ -223,9 +223,9 @@ async def test_a_gated_call_that_would_fail_asks_nobody(tmp_path: Path, case: st
                     "country_code": "US",
                     "postal_code": "73301",
                 }
-                await call(client, "add_billing_address", checkout_id=cart["cart_id"], address=address)
-                await call(client, "add_shipping_address", checkout_id=cart["cart_id"], address=address)
-                tool, arguments = "create_order", {"checkout_id": cart["cart_id"]}
+                await call(client, "add_billing_address", checkout_id=cart["checkout_id"], address=address)
+                await call(client, "add_shipping_address", checkout_id=cart["checkout_id"], address=address)
+                tool, arguments = "create_order", {"checkout_id": cart["checkout_id"]}
             elif case == "unknown_order":
                 tool, arguments = "finalize_order", {"order_id": 99999}
             else:
@@ -338,21 +338,26 @@ async def test_a_quantity_limit_cannot_be_confirmed_by_id(tmp_path: Path) -> Non
                 "country_code": "US",
                 "postal_code": "73301",
             }
-            await call(client, "add_billing_address", checkout_id=cart["cart_id"], address=address)
-            shipped = await call(client, "add_shipping_address", checkout_id=cart["cart_id"], address=address)
+            await call(client, "add_billing_address", checkout_id=cart["checkout_id"], address=address)
+            shipped = await call(
+                client, "add_shipping_address", checkout_id=cart["checkout_id"], address=address
+            )
             consignment = shipped["consignments"][0]
             options = await call(
-                client, "list_shipping_options", checkout_id=cart["cart_id"], consignment_id=consignment["id"]
+                client,
+                "list_shipping_options",
+                checkout_id=cart["checkout_id"],
+                consignment_id=consignment["id"],
             )
             option_id = options["options"][0].split(": ", 1)[0]
             await call(
                 client,
                 "select_shipping_option",
-                checkout_id=cart["cart_id"],
+                checkout_id=cart["checkout_id"],
                 consignment_id=consignment["id"],
                 option_id=option_id,
             )
-            refused = await client.call_tool("create_order", {"checkout_id": cart["cart_id"]})
+            refused = await client.call_tool("create_order", {"checkout_id": cart["checkout_id"]})
         assert refused.is_error and "a line of 3 is above the store's limit of 2" in text(refused)
         assert refused.meta is None or "io.checkout-mcp/confirmation" not in refused.meta
 

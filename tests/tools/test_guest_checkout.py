@@ -49,7 +49,7 @@ async def fill_checkout(client: Client) -> str:
             {"product_id": seed.PRODUCT_STICKERS, "quantity": 1},
         ],
     )
-    checkout_id = cart["cart_id"]
+    checkout_id = cart["checkout_id"]
     checkout = await call(client, "add_billing_address", checkout_id=checkout_id, address=ADDRESS)
     assert "add_shipping_address" in checkout["next"]
     checkout = await call(client, "add_shipping_address", checkout_id=checkout_id, address=ADDRESS)
@@ -85,7 +85,7 @@ async def test_guest_checkout_on_management_binding(on_surface: tuple[Client, Ru
     assert order["grand_total"] == created["grand_total"]
     token = await call(client, "create_checkout_token", checkout_id=checkout_id, max_uses=1, ttl_seconds=600)
     assert token["confirmation_url_path"] == f"/order-confirmation/{created['order_id']}"
-    urls = await call(client, "create_cart_redirect_urls", cart_id=checkout_id)
+    urls = await call(client, "create_cart_redirect_urls", checkout_id=checkout_id)
     assert checkout_id in urls["checkout_url"]
 
 

@@ -47,20 +47,20 @@ async def test_get_checkout_compact_view_and_full_view(client: Client, runtime: 
 async def test_cart_item_tools_change_and_remove_items(client: Client) -> None:
     cart = await new_cart(client)
     mug, stickers = (line_id(line) for line in cart["items"])
-    changed = await call(client, "update_cart_item", cart_id=cart["cart_id"], item_id=mug, quantity=3)
+    changed = await call(client, "update_cart_item", checkout_id=cart["checkout_id"], item_id=mug, quantity=3)
     assert f"{mug}: 3 x Ceramic Mug @ 12.99" in changed["items"]
-    after = await call(client, "remove_cart_item", cart_id=cart["cart_id"], item_id=stickers)
+    after = await call(client, "remove_cart_item", checkout_id=cart["checkout_id"], item_id=stickers)
     assert [line_id(line) for line in after["items"]] == [mug]
-    last = await call(client, "remove_cart_item", cart_id=cart["cart_id"], item_id=mug)
+    last = await call(client, "remove_cart_item", checkout_id=cart["checkout_id"], item_id=mug)
     assert last["deleted"] is True
-    gone = await fail(client, "remove_cart_item", cart_id=cart["cart_id"], item_id=mug)
+    gone = await fail(client, "remove_cart_item", checkout_id=cart["checkout_id"], item_id=mug)
     assert "404" in gone
 
 
 @pytest.mark.anyio
 async def test_address_message_and_discount_tools(client: Client) -> None:
     cart = await new_cart(client)
-    checkout_id = cart["cart_id"]
+    checkout_id = cart["checkout_id"]
     checkout = await call(client, "add_billing_address", checkout_id=checkout_id, address=ADDRESS)
     moved = {**ADDRESS, "city": "Dallas", "postal_code": "75201"}
     checkout = await call(
@@ -113,7 +113,7 @@ BAD_ARGUMENTS = [
         "email",
     ),
     ("apply_coupon", {"checkout_id": str(uuid.uuid4()), "code": "../../v2/orders"}, "code"),
-    ("remove_cart_item", {"cart_id": str(uuid.uuid4()), "item_id": "a/b"}, "item_id"),
+    ("remove_cart_item", {"checkout_id": str(uuid.uuid4()), "item_id": "a/b"}, "item_id"),
     ("get_order", {"order_id": 0}, "order_id"),
 ]
 
