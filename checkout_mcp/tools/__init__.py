@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from checkout_mcp.tools import addresses, carts, checkouts, discounts, orders, payments, shipping
+from checkout_mcp.tools import addresses, carts, catalog, checkouts, discounts, orders, payments, shipping
 from checkout_mcp.tools.registry import ToolSpec
 
 
 def catalogue() -> list[ToolSpec[Any, Any]]:
-    """Every tool, in the order of a checkout: look, fill the cart, address, ship, discount, order."""
+    """Every tool, in the order of a checkout: find, look, fill the cart, address, ship, discount, order."""
     specs = [
+        *catalog.TOOLS,
         *checkouts.TOOLS,
         *carts.TOOLS,
         *addresses.TOOLS,

@@ -7,8 +7,10 @@ from typing import Annotated
 from mcp.server.mcpserver.exceptions import ToolError
 from pydantic import Field
 
+from checkout_mcp.bigcommerce.errors import Unprocessable
 from checkout_mcp.bigcommerce.models import Checkout, LineItem, NewLineItem
 from checkout_mcp.policy.effects import Effect
+from checkout_mcp.tools.catalog import VARIANTS_SHOWN, has_variants, options_text
 from checkout_mcp.tools.fields import CheckoutId, ItemId, Version
 from checkout_mcp.tools.quoting import store
 from checkout_mcp.tools.registry import Preview, ToolArgs, ToolContext, ToolOutput, ToolSpec
@@ -21,9 +23,37 @@ class CreateCart(ToolArgs):
 
 
 async def create_cart(tools: ToolContext, args: CreateCart) -> CartView:
-    return cart_view(
-        await tools.store.binding_for("create_cart").create_cart(args.items, currency=args.currency)
+    """One request; only when the store refuses does a catalogue read name the variants to choose."""
+    try:
+        cart = await tools.store.binding_for("create_cart").create_cart(args.items, currency=args.currency)
+    except Unprocessable as refused:
+        hint = await variants_needed(tools, args.items)
+        if hint is None:
+            raise
+        raise ToolError(f"{refused} {hint}") from refused
+    return cart_view(cart)
+
+
+async def variants_needed(tools: ToolContext, items: list[NewLineItem]) -> str | None:
+    """For items without a variant_id whose product has variants: which variant ids there are."""
+    ids = sorted({item.product_id for item in items if item.variant_id is None})
+    if not ids or not tools.store.supports("search_products"):
+        return None
+    page = await tools.store.binding_for("search_products").search_products(
+        ids=ids, include_variants=True, limit=len(ids)
     )
+    hints = []
+    for product in page.products:
+        if has_variants(product):
+            variants = product.variants or []
+            listed = "; ".join(f"{v.id} = {options_text(v)}" for v in variants[:VARIANTS_SHOWN])
+            more = (
+                f" (+{len(variants) - VARIANTS_SHOWN} more: get_product)"
+                if len(variants) > VARIANTS_SHOWN
+                else ""
+            )
+            hints.append(f"Product {product.id} needs a variant_id: {store(listed, limit=600)}{more}.")
+    return " ".join(hints) or None
 
 
 class CreateRedirectUrls(ToolArgs):

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from typing import Annotated
 
+from mcp.server.mcpserver.exceptions import ToolError
 from pydantic import Field
 
+from checkout_mcp.bigcommerce.errors import NotFound
 from checkout_mcp.bigcommerce.models import Checkout
 from checkout_mcp.policy.effects import Effect
+from checkout_mcp.tools.catalog import catalog_for
 from checkout_mcp.tools.fields import CheckoutId, Version, ViewField
+from checkout_mcp.tools.readiness import blockers
 from checkout_mcp.tools.registry import Preview, ToolArgs, ToolContext, ToolOutput, ToolSpec
 from checkout_mcp.tools.views import CheckoutView, checkout_view
 
@@ -27,6 +31,43 @@ async def get_checkout(tools: ToolContext, args: GetCheckout) -> CheckoutView:
         str(args.checkout_id), include_shipping_options=args.shipping_options
     )
     return checkout_view(checkout, args.view)
+
+
+class DiagnoseCheckout(ToolArgs):
+    checkout_id: CheckoutId
+
+
+class Diagnosis(ToolOutput):
+    checkout_id: str
+    ready: bool
+    steps: list[str] = Field(description="tool(arguments): what is missing, in the order to call them")
+    order_id: str | None = None
+
+    def summary(self) -> str:
+        if self.order_id:
+            return f"Checkout {self.checkout_id} already has order {self.order_id}: get_order to see it."
+        if self.ready:
+            return f"Checkout {self.checkout_id} is ready: create_order."
+        return f"Checkout {self.checkout_id} needs {len(self.steps)} step(s): " + "; ".join(self.steps) + "."
+
+
+async def diagnose_checkout(tools: ToolContext, args: DiagnoseCheckout) -> Diagnosis:
+    """The checkout and its products' stock, read once each; the one notion of readiness."""
+    checkout_id = str(args.checkout_id)
+    try:
+        checkout = await tools.store.binding_for("get_checkout").get_checkout(checkout_id)
+    except NotFound as gone:
+        raise ToolError(
+            f"Checkout {checkout_id} does not exist (any more): a finalized order deletes its cart. "
+            "list_checkouts shows the ones there are."
+        ) from gone
+    found = blockers(checkout, await catalog_for(tools, checkout))
+    return Diagnosis(
+        checkout_id=checkout_id,
+        ready=not found,
+        steps=[blocker.step() for blocker in found] or ["create_order(checkout_id)"],
+        order_id=checkout.order_id,
+    )
 
 
 class ListCheckouts(ToolArgs):
@@ -124,6 +165,17 @@ async def preview_checkout_token(tools: ToolContext, args: CreateCheckoutToken) 
 
 
 TOOLS = [
+    ToolSpec(
+        name="diagnose_checkout",
+        title="Diagnose checkout",
+        description="What stands between a checkout and an order, each with the tool that fixes it.",
+        toolset="checkouts",
+        effect=Effect.READ,
+        args=DiagnoseCheckout,
+        output=Diagnosis,
+        handler=diagnose_checkout,
+        operation="get_checkout",
+    ),
     ToolSpec(
         name="get_checkout",
         title="Get checkout",

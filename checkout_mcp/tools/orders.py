@@ -10,10 +10,11 @@ from mcp.server.mcpserver.exceptions import ToolError
 from pydantic import Field
 
 from checkout_mcp.bigcommerce.errors import UpstreamError, UpstreamUnavailable
-from checkout_mcp.bigcommerce.models import Checkout, Order, Product
+from checkout_mcp.bigcommerce.models import Checkout, Order
 from checkout_mcp.policy.audit import Outcome
 from checkout_mcp.policy.effects import Effect
 from checkout_mcp.policy.ledger import EntryState, OrderKey
+from checkout_mcp.tools.catalog import catalog_for
 from checkout_mcp.tools.fields import CheckoutId, OrderId, ViewField
 from checkout_mcp.tools.quoting import shopper
 from checkout_mcp.tools.quoting import store as store_text
@@ -260,17 +261,6 @@ def order_difference(checkout: Checkout, order: Order) -> str | None:
     if order.grand_total != checkout.grand_total:
         return f"total {money(order.grand_total)} instead of {money(checkout.grand_total)}"
     return None
-
-
-async def catalog_for(tools: ToolContext, checkout: Checkout) -> dict[int, Product] | None:
-    """The cart's products with their variants (one request), where the catalog can be read."""
-    ids = sorted({line.product_id for line in checkout.cart.line_items if line.product_id})
-    if not ids or not tools.store.supports("search_products"):
-        return None
-    page = await tools.store.binding_for("search_products").search_products(
-        ids=ids, include_variants=True, limit=max(len(ids), 1)
-    )
-    return {product.id: product for product in page.products}
 
 
 async def preview_create_order(tools: ToolContext, args: CreateOrder) -> Preview:

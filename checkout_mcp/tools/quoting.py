@@ -15,9 +15,9 @@ import json
 MAX_QUOTED = 120
 
 
-def quoted(label: str, text: str) -> str:
-    """`label «"text"»`: the text as a JSON string (cut at MAX_QUOTED characters), after its label."""
-    shown = text if len(text) <= MAX_QUOTED else text[: MAX_QUOTED - 1] + "…"
+def quoted(label: str, text: str, limit: int = MAX_QUOTED) -> str:
+    """`label «"text"»`: the text as a JSON string (cut at `limit` characters), after its label."""
+    shown = text if len(text) <= limit else text[: limit - 1] + "…"
     return f"{label} «{json.dumps(shown, ensure_ascii=False)}»"
 
 
@@ -26,6 +26,6 @@ def shopper(text: str) -> str:
     return quoted("shopper wrote", text)
 
 
-def store(text: str) -> str:
+def store(text: str, limit: int = MAX_QUOTED) -> str:
     """Text from the store's catalogue or another outside party (a product name, a code)."""
-    return quoted("store text", text)
+    return quoted("store text", text, limit)

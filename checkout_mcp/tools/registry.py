@@ -87,7 +87,7 @@ class OrderCancelled(ToolError):
         self.order_id = order_id
 
 
-Toolset = Literal["checkouts", "carts", "addresses", "shipping", "discounts", "payments", "orders"]
+Toolset = Literal["catalog", "checkouts", "carts", "addresses", "shipping", "discounts", "payments", "orders"]
 TOOLSETS: tuple[Toolset, ...] = get_args(Toolset)
 
 

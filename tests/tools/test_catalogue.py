@@ -19,6 +19,9 @@ from checkout_mcp.tools import catalogue
 SNAPSHOT = Path(__file__).parent / "snapshots" / "tools.json"
 
 DESIGN_CATALOGUE = {
+    "search_products": Effect.READ,
+    "get_product": Effect.READ,
+    "diagnose_checkout": Effect.READ,
     "get_checkout": Effect.READ,
     "list_checkouts": Effect.READ,
     "update_customer_message": Effect.WRITE,
