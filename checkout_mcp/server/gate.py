@@ -456,6 +456,8 @@ class Gate:
         for secret in output.secrets():
             self.redactor.register(secret)
         structured = output.model_dump(mode="json", exclude_none=True)
+        if isinstance(structured.get("checkout_id"), str):
+            self.tools.known.saw(structured["checkout_id"])
         if record is not None:
             ids = {key: structured[key] for key in RESULT_ID_FIELDS if key in structured}
             self.journal.complete(record, outcome=Outcome.SUCCEEDED, result_ids=ids)

@@ -83,8 +83,25 @@ class CheckoutList(ToolOutput):
         return "; ".join(c.summary() for c in self.checkouts)
 
 
+LISTED = 10
+
+
 async def list_checkouts(tools: ToolContext, args: ListCheckouts) -> CheckoutList:
-    checkouts = await tools.store.binding_for("list_checkouts").list_checkouts()
+    """The shopper session's checkouts (storefront), then those this server worked on, newest first."""
+    checkouts = []
+    if tools.store.supports("list_checkouts"):
+        checkouts = await tools.store.binding_for("list_checkouts").list_checkouts()
+    listed = {c.id for c in checkouts}
+    reader = tools.store.binding_for("get_checkout")
+    for checkout_id in tools.known.recent():
+        if len(checkouts) >= LISTED:
+            break
+        if checkout_id in listed:
+            continue
+        try:
+            checkouts.append(await reader.get_checkout(checkout_id))
+        except NotFound:
+            tools.known.forget(checkout_id)
     return CheckoutList(checkouts=[checkout_view(c) for c in checkouts])
 
 
@@ -189,12 +206,13 @@ TOOLS = [
     ToolSpec(
         name="list_checkouts",
         title="List checkouts",
-        description="List the checkouts of the current shopper session.",
+        description="List the shopper session's checkouts and those this server worked on, newest first.",
         toolset="checkouts",
         effect=Effect.READ,
         args=ListCheckouts,
         output=CheckoutList,
         handler=list_checkouts,
+        operation="get_checkout",
     ),
     ToolSpec(
         name="update_customer_message",

@@ -8,7 +8,7 @@ its gate runs them. Nothing else knows how a tool is put together.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Generic, Literal, TypeVar, get_args
 
@@ -19,6 +19,7 @@ from checkout_mcp.bigcommerce.store import Store
 from checkout_mcp.policy.audit import AuditJournal
 from checkout_mcp.policy.effects import Effect
 from checkout_mcp.policy.ledger import OrderLedger
+from checkout_mcp.tools.known import KnownCheckouts
 
 
 class ToolArgs(BaseModel):
@@ -50,6 +51,7 @@ class ToolContext:
     ledger: OrderLedger
     store_identity: str
     journal: AuditJournal
+    known: KnownCheckouts = field(default_factory=KnownCheckouts)
 
 
 @dataclass(frozen=True)
