@@ -11,8 +11,8 @@ from pathlib import Path
 
 import checkout_mcp
 
-ORDER = ["cli", "server", "config", "tools", "prompts", "policy", "bigcommerce", "sandbox", "clock"]
-"""Top to bottom; prompts sit beside tools (they name tools, nothing imports them but the server)."""
+ORDER = ["cli", "server", "config", "prompts", "tools", "policy", "bigcommerce", "sandbox", "clock"]
+"""Top to bottom; prompts sit just above the tools they name (only the server imports them)."""
 PACKAGE = Path(checkout_mcp.__file__).parent
 
 

@@ -105,7 +105,11 @@ def blockers(checkout: Checkout, catalog: Mapping[int, Product] | None = None) -
     ]
     if unshipped:
         found.append(
-            Blocker(f"items {', '.join(unshipped)} have no shipping address", "add_shipping_address")
+            Blocker(
+                f"items {', '.join(unshipped)} have no shipping address",
+                "add_shipping_address",
+                "checkout_id, address",
+            )
         )
     for consignment in checkout.consignments:
         if consignment.selected_shipping_option is None:
