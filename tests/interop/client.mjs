@@ -1,9 +1,10 @@
 // Drives checkout-mcp with the official MCP TypeScript SDK client, as desktop clients do.
 //
-//   node client.mjs '<spec JSON>'
+//   node client.mjs spec.json
 //
 // The spec names a scenario and how to connect: {"transport": "stdio", "command", "args", "env",
-// "cwd"} (the client starts the server) or {"transport": "http", "url"}; plus the scenario's data
+// "cwd"} (the client starts the server, with this environment plus `env`) or {"transport": "http",
+// "url"}; plus the scenario's data
 // (demo cart ids, items, address, elicitation answers). The script prints exactly one JSON line on
 // stdout: the report the Python tests assert on (every call made, its result or the error the SDK
 // threw, what the store held before and after). Exit code 0 whenever a report was printed.
@@ -22,7 +23,7 @@ const CONFIRMATION_META = 'io.checkout-mcp/confirmation';
 
 let nextAnswer = null; // what the human answers to the next elicitation/create
 
-const spec = JSON.parse(process.argv[2]);
+const spec = JSON.parse(await readFile(process.argv[2], 'utf8'));
 const report = {
   scenario: spec.scenario,
   transport: spec.transport,
@@ -180,7 +181,7 @@ function transportFor() {
     return new StdioClientTransport({
       command: spec.command,
       args: spec.args,
-      env: spec.env,
+      env: { ...process.env, ...spec.env },
       cwd: spec.cwd,
       stderr: 'inherit',
     });

@@ -44,6 +44,7 @@ CLIENT_TIMEOUT = 90.0
 SERVER_START_TIMEOUT = 30.0
 SERVER_STOP_TIMEOUT = 10.0
 POLL = 0.02
+PORT_ATTEMPTS = 3
 
 
 def node_root() -> Path:
@@ -140,17 +141,19 @@ def checkout_mcp_command() -> Path:
     return command
 
 
+def server_settings(folder: Path) -> dict[str, str]:
+    """The server's own settings: its own journal, the seed the tests know, a frozen sandbox clock."""
+    return {
+        "CHECKOUT_MCP_POLICY__JOURNAL": str(folder / "audit.jsonl"),
+        "CHECKOUT_MCP_SANDBOX__SEED": str(SEED),
+        "CHECKOUT_MCP_SANDBOX__FROZEN_CLOCK": "true",
+    }
+
+
 def server_env(folder: Path) -> dict[str, str]:
-    """The server's environment: no stray CHECKOUT_MCP_* settings, its own journal, a frozen clock."""
+    """The server's environment: no stray CHECKOUT_MCP_* settings from the caller, then ours."""
     env = {key: value for key, value in os.environ.items() if not key.startswith("CHECKOUT_MCP_")}
-    env.update(
-        {
-            "CHECKOUT_MCP_POLICY__JOURNAL": str(folder / "audit.jsonl"),
-            "CHECKOUT_MCP_SANDBOX__SEED": str(SEED),
-            "CHECKOUT_MCP_SANDBOX__FROZEN_CLOCK": "true",
-        }
-    )
-    return env
+    return {**env, **server_settings(folder)}
 
 
 def _tail(path: Path, limit: int = 4000) -> str:
@@ -176,12 +179,14 @@ class ClientRun:
 
     def __post_init__(self) -> None:
         self.folder.mkdir(parents=True, exist_ok=True)
+        spec = self.folder / "spec.json"  # a file, not argv: a command line is visible to every user
+        spec.write_text(json.dumps(self.spec))
         with (
             (self.folder / "client.stdout").open("wb") as out,
             (self.folder / "client.stderr").open("wb") as err,
         ):
             self.process = subprocess.Popen(
-                [str(node_binary()), str(CACHE / CLIENT_SCRIPT), json.dumps(self.spec)],
+                [str(node_binary()), str(CACHE / CLIENT_SCRIPT), str(spec)],
                 cwd=self.folder,
                 env=_node_env(),
                 stdin=subprocess.DEVNULL,
@@ -222,41 +227,51 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def _wait_listening(process: subprocess.Popen[bytes], port: int, log: Path) -> None:
-    """Until the port accepts a connection; fails if the server exits or the deadline passes."""
+def _listening(process: subprocess.Popen[bytes], port: int, log: Path) -> bool:
+    """Polls until the port accepts a connection (True) or the server exits (False), within a deadline."""
     deadline = time.monotonic() + SERVER_START_TIMEOUT
-    while True:
-        if process.poll() is not None:
-            pytest.fail(f"checkout-mcp serve exited {process.returncode} before listening:\n{_tail(log)}")
+    while process.poll() is None:
         try:
             with socket.create_connection(("127.0.0.1", port), timeout=POLL * 10):
-                return
+                return True
         except OSError:
             if time.monotonic() > deadline:
+                _kill_group(process)
                 pytest.fail(f"checkout-mcp serve did not listen on {port} in {SERVER_START_TIMEOUT}s")
             with suppress(subprocess.TimeoutExpired):
                 process.wait(POLL)
+    if "address already in use" not in _tail(log).lower():
+        pytest.fail(f"checkout-mcp serve exited {process.returncode} before listening:\n{_tail(log)}")
+    return False
+
+
+def _start_http_server(folder: Path) -> tuple[subprocess.Popen[bytes], int]:
+    """The server on a free port; a port taken between choosing and binding it means another try."""
+    log = folder / "server.stderr"
+    command = [str(checkout_mcp_command()), "serve", "--transport", "http", "--host", "127.0.0.1"]
+    for _ in range(PORT_ATTEMPTS):
+        port = free_port()
+        with log.open("wb") as err:
+            process = subprocess.Popen(
+                [*command, "--port", str(port), "--mode", "confirm"],
+                cwd=folder,
+                env=server_env(folder),
+                stdin=subprocess.DEVNULL,
+                stdout=err,
+                stderr=err,
+                start_new_session=True,
+            )
+        if _listening(process, port, log):
+            return process, port
+    pytest.fail(f"checkout-mcp serve found no free port in {PORT_ATTEMPTS} tries:\n{_tail(log)}")
 
 
 @contextmanager
 def http_server(folder: Path) -> Iterator[str]:
     """`checkout-mcp serve --transport http` on a free loopback port; yields the MCP endpoint URL."""
     folder.mkdir(parents=True, exist_ok=True)
-    port = free_port()
-    log = folder / "server.stderr"
-    command = [str(checkout_mcp_command()), "serve", "--transport", "http", "--host", "127.0.0.1"]
-    with log.open("wb") as err:
-        process = subprocess.Popen(
-            [*command, "--port", str(port), "--mode", "confirm"],
-            cwd=folder,
-            env=server_env(folder),
-            stdin=subprocess.DEVNULL,
-            stdout=err,
-            stderr=err,
-            start_new_session=True,
-        )
+    process, port = _start_http_server(folder)
     try:
-        _wait_listening(process, port, log)
         yield f"http://127.0.0.1:{port}/mcp"
     finally:
         process.terminate()
@@ -273,7 +288,7 @@ def stdio_connection(folder: Path) -> dict[str, Any]:
         "transport": "stdio",
         "command": str(checkout_mcp_command()),
         "args": ["serve", "--transport", "stdio", "--mode", "confirm"],
-        "env": server_env(folder),
+        "env": server_settings(folder),  # on top of the client's own environment (_node_env)
         "cwd": str(folder),
     }
 

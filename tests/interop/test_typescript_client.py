@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from checkout_mcp.policy.effects import Effect
-from checkout_mcp.tools.registry import catalogue
+from checkout_mcp.tools import catalogue
 from tests.interop.conftest import ELICITATION_ANSWERS, Runs
 from tests.interop.harness import pinned_sdk_version
 
