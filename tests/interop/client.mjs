@@ -4,10 +4,10 @@
 //
 // The spec names a scenario and how to connect: {"transport": "stdio", "command", "args", "env",
 // "cwd"} (the client starts the server, with this environment plus `env`) or {"transport": "http",
-// "url"}; plus the scenario's data
-// (demo cart ids, items, address, elicitation answers). The script prints exactly one JSON line on
-// stdout: the report the Python tests assert on (every call made, its result or the error the SDK
-// threw, what the store held before and after). Exit code 0 whenever a report was printed.
+// "url"}; plus the scenario's data (demo cart ids, items, address, elicitation answers). The script
+// prints exactly one JSON line on stdout: the report the Python tests assert on (every call made,
+// its result or the error the SDK threw, what the store held before and after). Exit code 0
+// whenever a report was printed.
 //
 // It is copied next to the pinned SDK (.cache/interop-node/) by tests/interop/harness.py, so that
 // the bare imports below resolve to exactly the version in package-lock.json.
@@ -66,15 +66,20 @@ async function ok(client, tool, args, label) {
 
 const lineId = (line) => line.split(': ', 1)[0];
 
-// Every order in the store, read through get_order: ids are sequential from the seed's first one.
+// Every order in the store, read through get_order: ids are sequential from the seed's first one,
+// so the first 404 is the end.
 async function ordersInStore(client) {
   const found = [];
   for (let id = spec.first_order_id; id < spec.first_order_id + spec.max_orders; id += 1) {
     const result = await client.callTool({ name: 'get_order', arguments: { order_id: id } });
-    if (result.isError) break;
+    if (result.isError) {
+      const text = result.content.map((block) => block.text ?? '').join(' ');
+      if (text.includes('404')) return found;
+      throw new ScenarioError(`get_order ${id} failed while counting orders: ${text}`);
+    }
     found.push({ order_id: id, cart_id: result.structuredContent?.cart_id ?? null });
   }
-  return found;
+  throw new ScenarioError(`more than ${spec.max_orders} orders in the store`);
 }
 
 // The guest checkout up to create_order: cart, billing (with email), shipping address, an option.
@@ -155,12 +160,10 @@ const scenarios = {
       report.steps.push(step);
       nextAnswer = answer;
       step.result = await call(client, 'create_order', { checkout_id: checkoutId }, `create_order (${answer})`);
-      step.asked = nextAnswer === null;
       step.after = await storeState(client, checkoutId);
     }
   },
 };
-
 
 function answerElicitation(request) {
   const answer = nextAnswer;

@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from mcp.client.client import Client
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]
@@ -301,8 +302,6 @@ async def store_seen_by_python(
     The same read-back as client.mjs's `storeState`, by a second, independent client, so that the
     order count does not rest on the TS client's word.
     """
-    from mcp.client.client import Client
-
     async with Client(url) as client:
         checkout = await client.call_tool("get_checkout", {"checkout_id": checkout_id})
         assert not checkout.is_error and checkout.structured_content is not None
@@ -310,7 +309,10 @@ async def store_seen_by_python(
         for order_id in range(first_order_id, first_order_id + max_orders):
             order = await client.call_tool("get_order", {"order_id": order_id})
             if order.is_error:
+                assert "404" in str(order.content), order.content
                 break
             assert order.structured_content is not None
             orders.append({"order_id": order_id, "cart_id": order.structured_content.get("cart_id")})
+        else:
+            raise AssertionError(f"more than {max_orders} orders in the store")
     return {"checkout_order_id": checkout.structured_content.get("order_id"), "orders": orders}
