@@ -77,7 +77,7 @@ async function ordersInStore(client) {
       if (text.includes('404')) return found;
       throw new ScenarioError(`get_order ${id} failed while counting orders: ${text}`);
     }
-    found.push({ order_id: id, cart_id: result.structuredContent?.cart_id ?? null });
+    found.push({ order_id: id, checkout_id: result.structuredContent?.checkout_id ?? null });
   }
   throw new ScenarioError(`more than ${spec.max_orders} orders in the store`);
 }
@@ -85,7 +85,7 @@ async function ordersInStore(client) {
 // The guest checkout up to create_order: cart, billing (with email), shipping address, an option.
 async function readyCheckout(client) {
   const cart = await ok(client, 'create_cart', { items: spec.items });
-  const checkoutId = cart.cart_id;
+  const checkoutId = cart.checkout_id;
   await ok(client, 'add_billing_address', { checkout_id: checkoutId, address: spec.address });
   const shipped = await ok(client, 'add_shipping_address', { checkout_id: checkoutId, address: spec.address });
   const consignmentId = shipped.consignments[0].id;

@@ -312,7 +312,7 @@ async def store_seen_by_python(
                 assert "404" in str(order.content), order.content
                 break
             assert order.structured_content is not None
-            orders.append({"order_id": order_id, "cart_id": order.structured_content.get("cart_id")})
+            orders.append({"order_id": order_id, "checkout_id": order.structured_content.get("checkout_id")})
         else:
             raise AssertionError(f"more than {max_orders} orders in the store")
     return {"checkout_order_id": checkout.structured_content.get("order_id"), "orders": orders}

@@ -100,7 +100,7 @@ def test_guest_checkout_confirmed_by_confirmation_id(runs: Runs) -> None:
     order = confirmed["structuredContent"]
     assert order["checkout_id"] == checkout_id and order["how"] == "created"
     assert new_orders(report["before"], report["after"]) == [
-        {"order_id": order["order_id"], "cart_id": checkout_id}
+        {"order_id": order["order_id"], "checkout_id": checkout_id}
     ], "exactly one order"
     assert report["after"]["checkout_order_id"] == str(order["order_id"])
 
@@ -141,6 +141,8 @@ def test_elicitation_accept_creates_exactly_one_order(runs: Runs) -> None:
     order = accepted["structuredContent"]
     assert order["checkout_id"] == checkout_id and order["how"] == "created"
     after = report["steps"][-1]["after"]
-    assert new_orders(report["before"], after) == [{"order_id": order["order_id"], "cart_id": checkout_id}]
+    assert new_orders(report["before"], after) == [
+        {"order_id": order["order_id"], "checkout_id": checkout_id}
+    ]
     assert after["checkout_order_id"] == str(order["order_id"])
     assert_python_agrees(runs, report, after)
