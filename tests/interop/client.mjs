@@ -126,6 +126,13 @@ const scenarios = {
     const orderId = Number(report.checkouts.ordered.structuredContent.order_id);
     await ok(client, 'get_order', { order_id: orderId });
     await ok(client, 'get_order', { order_id: orderId, view: 'full' });
+    report.diagnoses = {};
+    for (const state of ['ready', 'no_billing']) {
+      const args = { checkout_id: carts[state] };
+      report.diagnoses[state] = await ok(client, 'diagnose_checkout', args, `diagnose_checkout ${state}`);
+    }
+    report.search = await ok(client, 'search_products', { keyword: spec.search_keyword });
+    report.product = await ok(client, 'get_product', { product_id: spec.product_id });
   },
 
   // Confirmation by id: the first create_order asks, the second (same arguments + id) orders, a

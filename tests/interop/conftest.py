@@ -43,6 +43,8 @@ def scenario_data() -> dict[str, Any]:
             {"product_id": seed.PRODUCT_STICKERS, "quantity": 1},
         ],
         "address": ADDRESS,
+        "search_keyword": "Mug",
+        "product_id": seed.PRODUCT_TEE,  # has variants
         "answers": ELICITATION_ANSWERS,
     }
 

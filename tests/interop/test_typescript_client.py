@@ -77,6 +77,10 @@ def test_calls_every_read_tool_on_the_demo_carts(runs: Runs) -> None:
             assert result["structuredContent"]["checkout_id"] == checkout_id
     assert report["checkouts"]["ready"]["structuredContent"]["next"] == ["create_order"]
     assert report["checkouts"]["ordered"]["structuredContent"]["order_id"]
+    assert report["diagnoses"]["ready"]["ready"] is True
+    assert report["diagnoses"]["no_billing"]["ready"] is False
+    assert report["search"]["products"], "the demo catalog has a mug"
+    assert report["product"]["product_id"] == runs.data["product_id"] and report["product"]["variants"]
 
 
 def test_guest_checkout_confirmed_by_confirmation_id(runs: Runs) -> None:
