@@ -86,8 +86,9 @@ async function ordersInStore(client) {
 async function readyCheckout(client) {
   const cart = await ok(client, 'create_cart', { items: spec.items });
   const checkoutId = cart.checkout_id;
-  await ok(client, 'add_billing_address', { checkout_id: checkoutId, address: spec.address });
-  const shipped = await ok(client, 'add_shipping_address', { checkout_id: checkoutId, address: spec.address });
+  const address = { checkout_id: checkoutId, address: spec.address };
+  await ok(client, 'add_billing_address', address);
+  const shipped = await ok(client, 'add_shipping_address', address);
   const consignmentId = shipped.consignments[0].id;
   const options = await ok(client, 'list_shipping_options', {
     checkout_id: checkoutId,
@@ -166,7 +167,8 @@ const scenarios = {
       const step = { answer };
       report.steps.push(step);
       nextAnswer = answer;
-      step.result = await call(client, 'create_order', { checkout_id: checkoutId }, `create_order (${answer})`);
+      const args = { checkout_id: checkoutId };
+      step.result = await call(client, 'create_order', args, `create_order (${answer})`);
       step.after = await storeState(client, checkoutId);
     }
   },
@@ -226,7 +228,9 @@ async function main() {
     if (!(error instanceof ScenarioError)) throw error;
     report.error = error.message;
   } finally {
-    if (transport instanceof StreamableHTTPClientTransport) await transport.terminateSession().catch(() => {});
+    if (transport instanceof StreamableHTTPClientTransport) {
+      await transport.terminateSession().catch(() => {}); // DELETE the session, as a polite client does
+    }
     await client.close();
   }
 }
