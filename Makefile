@@ -33,3 +33,4 @@ format: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/tool_tokens.py
+	$(BIN)/python bench/agent_walk.py

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
@@ -132,6 +133,7 @@ def build_server(runtime: Runtime) -> MCPServer[Any]:
     server: MCPServer[Any] = MCPServer(
         name="checkout-mcp",
         title="BigCommerce checkout",
+        version=version("checkout-mcp"),
         instructions=INSTRUCTIONS,
         tools=[build_tool(spec, runtime.gate) for spec in tools],
     )
