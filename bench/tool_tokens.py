@@ -1,7 +1,7 @@
 """Token cost of the tool catalogue and of get_checkout's compact view, as a model sees them (cl100k).
 
-Run: `make bench`. Targets (README): the whole catalogue's definitions <= 3,500 tokens (aim: under
-150 per tool); get_checkout's compact view of a 3-item checkout with shipping options <= 1/4 of
+Run: `make bench`. Targets (README): the catalogue's definitions at most 150 tokens per tool on
+average; get_checkout's compact view of a 3-item checkout with shipping options <= 1/4 of
 the raw upstream JSON.
 """
 
@@ -47,9 +47,7 @@ async def main() -> None:
                 for tool in tools
             }
             total = sum(costs.values())
-            print(
-                f"catalogue: {len(costs)} tools, {total} tokens, {total / len(costs):.0f}/tool (limit 3500)"
-            )
+            print(f"catalogue: {len(costs)} tools, {total} tokens, {total / len(costs):.0f}/tool (limit 150)")
             for name, cost in sorted(costs.items(), key=lambda item: -item[1]):
                 print(f"  {cost:5d}  {name}")
 
