@@ -22,6 +22,16 @@ from tests.common import answering, confirmation, journal, orders, ready, text
 from tests.tools.conftest import call, sandbox_config
 
 MUG = 104
+GUEST = {
+    "first_name": "A",
+    "last_name": "B",
+    "email": "a@example.com",
+    "address1": "1 Main St",
+    "city": "Austin",
+    "state_or_province": "Texas",
+    "country_code": "US",
+    "postal_code": "73301",
+}
 ORDER_POST = "POST /stores/*/v3/checkouts/*/orders"
 
 
@@ -197,32 +207,9 @@ async def test_a_gated_call_that_would_fail_asks_nobody(tmp_path: Path, case: st
             elif case in ("no_billing", "already_ordered"):
                 label = "no_billing" if case == "no_billing" else "ordered"
                 tool, arguments = "create_order", {"checkout_id": store.demo_carts[label]}
-            elif case == "no_email":
+            elif case in ("no_email", "no_option"):
+                address = GUEST if case == "no_option" else {k: v for k, v in GUEST.items() if k != "email"}
                 cart = await call(client, "create_cart", items=[{"product_id": MUG, "quantity": 1}])
-                address = {
-                    "first_name": "A",
-                    "last_name": "B",
-                    "address1": "1 Main St",
-                    "city": "Austin",
-                    "state_or_province": "Texas",
-                    "country_code": "US",
-                    "postal_code": "73301",
-                }
-                await call(client, "add_billing_address", checkout_id=cart["checkout_id"], address=address)
-                await call(client, "add_shipping_address", checkout_id=cart["checkout_id"], address=address)
-                tool, arguments = "create_order", {"checkout_id": cart["checkout_id"]}
-            elif case == "no_option":
-                cart = await call(client, "create_cart", items=[{"product_id": MUG, "quantity": 1}])
-                address = {
-                    "first_name": "A",
-                    "last_name": "B",
-                    "email": "a@example.com",
-                    "address1": "1 Main St",
-                    "city": "Austin",
-                    "state_or_province": "Texas",
-                    "country_code": "US",
-                    "postal_code": "73301",
-                }
                 await call(client, "add_billing_address", checkout_id=cart["checkout_id"], address=address)
                 await call(client, "add_shipping_address", checkout_id=cart["checkout_id"], address=address)
                 tool, arguments = "create_order", {"checkout_id": cart["checkout_id"]}
@@ -328,16 +315,7 @@ async def test_a_quantity_limit_cannot_be_confirmed_by_id(tmp_path: Path) -> Non
     async with runtime_with(tmp_path, mode="confirm", max_line_quantity=2) as runtime:
         async with Client(build_server(runtime)) as client:
             cart = await call(client, "create_cart", items=[{"product_id": MUG, "quantity": 3}])
-            address = {
-                "first_name": "A",
-                "last_name": "B",
-                "email": "a@example.com",
-                "address1": "1 Main St",
-                "city": "Austin",
-                "state_or_province": "Texas",
-                "country_code": "US",
-                "postal_code": "73301",
-            }
+            address = GUEST
             await call(client, "add_billing_address", checkout_id=cart["checkout_id"], address=address)
             shipped = await call(
                 client, "add_shipping_address", checkout_id=cart["checkout_id"], address=address
