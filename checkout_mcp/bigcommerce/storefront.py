@@ -326,12 +326,21 @@ def _order_items(line_items: Any) -> list[OrderItem]:
 
 
 STATUS_IDS = {name.upper().replace(" ", "_"): status_id for status_id, name in enumerate(ORDER_STATUS_NAMES)}
+SEED_STATUS_PREFIX = "ORDER_STATUS_"
+SEED_STATUS_ALIASES = {"HELD_REVIEW": STATUS_IDS["MANUAL_VERIFICATION_REQUIRED"]}
+
+
+def status_id_from(status: str) -> int:
+    """orders.sf.yml's `Status` ("AWAITING_FULFILLMENT"), or seed 004's spelling of it for create and
+    finalize ("ORDER_STATUS_AWAITING_FULFILLMENT"; "ORDER_STATUS_HELD_REVIEW" is status 12)."""
+    name = status.removeprefix(SEED_STATUS_PREFIX)
+    return SEED_STATUS_ALIASES.get(name) or STATUS_IDS[name]
 
 
 def order_from(data: dict[str, Any]) -> Order:
-    """orders.sf.yml Order; its `status` ("AWAITING_FULFILLMENT") is named as v2 names it."""
+    """orders.sf.yml Order (or seed 004's); its status is named as v2 names it."""
     currency = data.get("currency") or {}
-    status_id = STATUS_IDS[data["status"]]
+    status_id = status_id_from(data["status"])
     return Order(
         id=int(data["orderId"]),
         status=ORDER_STATUS_NAMES[status_id],

@@ -382,8 +382,11 @@ def _error_body(response: httpx.Response) -> dict[str, Any]:
 
 
 def _title_and_fields(body: dict[str, Any], response: httpx.Response) -> tuple[str, dict[str, Any]]:
-    title = body.get("title") or body.get("detail") or response.reason_phrase or "error"
+    """The v3 body's title and field errors; a `{"errors": [{"title", "detail"}]}` body (documented for
+    GET /checkouts/{id} 404) gives its first entry's title."""
     errors = body.get("errors")
+    first = errors[0] if isinstance(errors, list) and errors and isinstance(errors[0], dict) else {}
+    title = body.get("title") or first.get("title") or body.get("detail") or response.reason_phrase or "error"
     return str(title), errors if isinstance(errors, dict) else {}
 
 

@@ -1,5 +1,6 @@
-"""The embedded BigCommerce-compatible sandbox store (an ASGI app); see `app.py`."""
+"""The embedded BigCommerce-compatible sandbox store (an ASGI app); see `runtime.py` and `app.py`."""
 
-from checkout_mcp.sandbox.app import Sandbox, create_sandbox
+from checkout_mcp.sandbox.app import create_sandbox
+from checkout_mcp.sandbox.runtime import Sandbox
 
 __all__ = ["Sandbox", "create_sandbox"]

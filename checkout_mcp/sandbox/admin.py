@@ -6,7 +6,7 @@ and holds nothing but demo data. Rate limits and fault switches never apply to i
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, RootModel
 from starlette.requests import Request
@@ -15,10 +15,8 @@ from starlette.routing import BaseRoute, Route
 
 from checkout_mcp.sandbox.faults import FaultRule
 from checkout_mcp.sandbox.jsonio import parse, read_json
+from checkout_mcp.sandbox.runtime import sandbox_of
 from checkout_mcp.sandbox.state import StoreState
-
-if TYPE_CHECKING:
-    from checkout_mcp.sandbox.app import Sandbox
 
 
 class FaultRules(RootModel[list[FaultRule]]):
@@ -29,10 +27,6 @@ class ClockAdvance(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     advance_seconds: float = Field(ge=0, le=10 * 365 * 24 * 3600)
-
-
-def sandbox_of(request: Request) -> Sandbox:
-    return request.app.state.sandbox
 
 
 async def reset(request: Request) -> Response:

@@ -1,76 +1,12 @@
-"""The sandbox store as one object: state, clock, credentials, fault switches, rate limit, ASGI app.
-
-Requests pass, outermost first: fault switches (outside everything else, so that a dropped
-connection reaches the server's own `send`), the rate limit, then the Starlette app with the
-management, storefront, shopper and admin routes. A status or malformed fault's answer also passes
-the rate limit, so every answer carries the X-Rate-Limit-* headers. Route handlers reach the `Sandbox` through
-`request.app.state.sandbox` and must read `sandbox.store` on each request: reset and load replace it.
-"""
+"""The sandbox assembled: its routes (management, catalog, storefront, shopper pages, admin) on a
+`runtime.Sandbox`. See `runtime` for the order requests pass through."""
 
 from __future__ import annotations
 
-from typing import Any
-
-from starlette.applications import Starlette
-from starlette.exceptions import HTTPException
-from starlette.requests import Request
-from starlette.responses import Response
-
 from checkout_mcp.clock import Clock
 from checkout_mcp.sandbox import admin, management, management_catalog, shopper, storefront
-from checkout_mcp.sandbox.errors import SandboxError, error_response, handle_sandbox_error
-from checkout_mcp.sandbox.faults import FaultMiddleware, FaultSwitches
-from checkout_mcp.sandbox.ratelimit import DEFAULT_QUOTA, DEFAULT_WINDOW_MS, RateLimiter, RateLimitMiddleware
-from checkout_mcp.sandbox.seed import build_demo_store, demo_credentials
-from checkout_mcp.sandbox.state import StoreState
-
-
-async def handle_http_exception(request: Request, exc: Exception) -> Response:
-    """Unknown paths and methods answer in BigCommerce's error shape too, not Starlette's plain text."""
-    assert isinstance(exc, HTTPException)
-    response = error_response(SandboxError(exc.status_code, exc.detail), request.url.path)
-    response.headers.update(exc.headers or {})
-    return response
-
-
-class Sandbox:
-    """A seeded BigCommerce-compatible store; `app` is the ASGI app to serve or to give httpx."""
-
-    def __init__(self, *, seed: int, clock: Clock, rate_limiter: RateLimiter) -> None:
-        self.seed = seed
-        self.clock = clock
-        self.credentials = demo_credentials(seed)
-        self.store: StoreState = build_demo_store(seed, clock.now())
-        self.rate_limiter = rate_limiter
-        self.faults = FaultSwitches(seed)
-        self.api = Starlette(
-            routes=[
-                *management.routes(),
-                *management_catalog.routes(),
-                *storefront.routes(),
-                *shopper.routes(),
-                *admin.routes(),
-            ],
-            exception_handlers={SandboxError: handle_sandbox_error, HTTPException: handle_http_exception},
-        )
-        self.api.state.sandbox = self
-        self.app = FaultMiddleware(
-            self.api, self.faults, answer_through=lambda app: RateLimitMiddleware(app, rate_limiter)
-        )
-
-    def reset(self) -> None:
-        """Back to the seeded demo store (built at the clock's current time); faults off, quota restored."""
-        self.store = build_demo_store(self.seed, self.clock.now())
-        self.faults.clear()
-        self.rate_limiter.reset()
-
-    def export(self) -> dict[str, Any]:
-        """The store as JSON-safe data, for `load()` (here or in another sandbox)."""
-        return self.store.export()
-
-    def load(self, data: dict[str, Any]) -> None:
-        """Replace the store with an export; raises pydantic.ValidationError (store unchanged) if invalid."""
-        self.store = StoreState.load(data)
+from checkout_mcp.sandbox.ratelimit import DEFAULT_QUOTA, DEFAULT_WINDOW_MS, RateLimiter
+from checkout_mcp.sandbox.runtime import Sandbox
 
 
 def create_sandbox(
@@ -83,5 +19,14 @@ def create_sandbox(
     """A fresh sandbox; with a frozen clock time moves only through `sandbox.clock.advance()`."""
     clock = Clock(frozen=frozen_clock)
     return Sandbox(
-        seed=seed, clock=clock, rate_limiter=RateLimiter(clock, rate_limit_quota, rate_limit_window_ms)
+        seed=seed,
+        clock=clock,
+        rate_limiter=RateLimiter(clock, rate_limit_quota, rate_limit_window_ms),
+        routes=[
+            *management.routes(),
+            *management_catalog.routes(),
+            *storefront.routes(),
+            *shopper.routes(),
+            *admin.routes(),
+        ],
     )

@@ -2,7 +2,8 @@
 
 The v3 and storefront APIs answer `{"status", "title", "type", "errors"}`; the v2 API (orders)
 answers a list of `{"status", "message"}` (orders.v2.oas2.yml, e.g. its 404_Resp). Which one a
-request gets follows from its path.
+request gets follows from its path. One route documents a third shape, `{"errors": [{"status",
+"title", "type", "detail"}]}` (checkouts.v3.yml, GET /checkouts/{id} 404): `error_list_response`.
 """
 
 from __future__ import annotations
@@ -58,6 +59,11 @@ def error_response(exc: SandboxError, path: str = "") -> JSONResponse:
     if V2_PATH.match(path):
         return JSONResponse([{"status": exc.status, "message": exc.title}], status_code=exc.status)
     return JSONResponse(exc.body(), status_code=exc.status)
+
+
+def error_list_response(exc: SandboxError) -> JSONResponse:
+    detail = {"status": exc.status, "title": exc.title, "type": exc.type, "detail": exc.title}
+    return JSONResponse({"errors": [detail]}, status_code=exc.status)
 
 
 async def handle_sandbox_error(request: Request, exc: Exception) -> Response:

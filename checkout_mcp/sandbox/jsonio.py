@@ -37,6 +37,12 @@ def dumps(data: Any) -> str:
     return re.sub(f'"{marker}([-+0-9.Ee]+){marker}"', r"\1", text)
 
 
+def omit_none(view: dict[str, Any], *keys: str) -> dict[str, Any]:
+    """The view without those of `keys` whose value is None: the specs type them as objects or
+    strings that are never null, so a value that does not exist is left out, not sent as null."""
+    return {key: value for key, value in view.items() if not (key in keys and value is None)}
+
+
 def json_response(data: Any, status: int = 200) -> Response:
     return Response(dumps(data), status_code=status, media_type="application/json")
 

@@ -9,7 +9,6 @@ v2 API's 4-place decimal strings.
 from __future__ import annotations
 
 import hmac
-import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -23,22 +22,31 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from checkout_mcp.sandbox import operations as ops
-from checkout_mcp.sandbox.errors import SandboxError, invalid, not_found
-from checkout_mcp.sandbox.jsonio import json_response, parse, read_json
+from checkout_mcp.sandbox.errors import SandboxError, error_list_response, invalid, not_found
+from checkout_mcp.sandbox.jsonio import json_response, omit_none, parse, read_json
 from checkout_mcp.sandbox.payloads import (
-    AddressBody,
-    ConsignmentBody,
-    ConsignmentUpdateBody,
     CouponBody,
     CustomerMessageBody,
+    ManagementBillingBody,
+    ManagementConsignmentBody,
+    ManagementConsignmentUpdateBody,
     Versioned,
 )
-from checkout_mcp.sandbox.state import Address, Cart, LineItem, Order, OrderLine, ShippingMethod, StoreState
+from checkout_mcp.sandbox.runtime import sandbox_of
+from checkout_mcp.sandbox.state import (
+    UUID_PATTERN,
+    Address,
+    Cart,
+    LineItem,
+    Order,
+    OrderLine,
+    ShippingMethod,
+    StoreState,
+)
 from checkout_mcp.sandbox.totals import Totals
 
 V3 = "/stores/{store_hash}/v3"
 V2 = "/stores/{store_hash}/v2"
-UUID_PATTERN = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 SHIPPING_OPTIONS_INCLUDE = "consignments.available_shipping_options"
 V2_LIMIT_MAX = 250
 
@@ -75,7 +83,7 @@ class Call:
 
 
 def authenticate(request: Request, *, write: bool) -> Call:
-    sandbox = request.app.state.sandbox
+    sandbox = sandbox_of(request)
     credentials = sandbox.credentials
     token = request.headers.get("x-auth-token", "")
     full = hmac.compare_digest(token, credentials.access_token)
@@ -126,7 +134,6 @@ def line_item_view(item: LineItem, totals: Totals) -> dict[str, Any]:
     share = [{"id": "coupon", "discounted_amount": line.discount_amount}] if line.discount_amount else []
     return {
         "id": item.id,
-        "parent_id": None,
         "variant_id": item.variant_id,
         "product_id": item.product_id,
         "sku": item.sku,
@@ -228,7 +235,7 @@ def checkout_view(store: StoreState, cart: Cart, totals: Totals, *, with_options
                 for m in ops.available_shipping_options(store, cart.id, consignment.id)
             ]
         consignments.append(view)
-    return {
+    view: dict[str, Any] = {
         "id": cart.id,
         "cart": cart_view(cart, totals),
         "billing_address": address_view(cart.billing_address) if cart.billing_address else None,
@@ -251,6 +258,7 @@ def checkout_view(store: StoreState, cart: Cart, totals: Totals, *, with_options
         "promotions": [],
         "version": cart.version,
     }
+    return omit_none(view, "billing_address")
 
 
 def v2_money(amount: Decimal) -> str:
@@ -524,7 +532,11 @@ async def create_redirect_urls(call: Call) -> Response:
 
 @route(f"{V3}/checkouts/{{checkout_id}}", "GET", write=False)
 async def get_checkout(call: Call) -> Response:
-    return checkout_response(call, ops.get_cart(call.store, call.checkout_id()))
+    try:
+        checkout_id = call.checkout_id()
+    except SandboxError as exc:
+        return error_list_response(exc)  # the body checkouts.v3.yml documents for this 404
+    return checkout_response(call, ops.get_cart(call.store, checkout_id))
 
 
 @route(f"{V3}/checkouts/{{checkout_id}}", "PUT", write=True)
@@ -538,14 +550,14 @@ async def update_checkout(call: Call) -> Response:
 
 @route(f"{V3}/checkouts/{{checkout_id}}/billing-address", "POST", write=True)
 async def add_billing_address(call: Call) -> Response:
-    body = parse(AddressBody, await read_json(call.request))
+    body = parse(ManagementBillingBody, await read_json(call.request))
     cart = ops.add_billing_address(call.store, call.now, call.checkout_id(), body, body.version)
     return checkout_response(call, cart)
 
 
 @route(f"{V3}/checkouts/{{checkout_id}}/billing-address/{{address_id}}", "PUT", write=True)
 async def update_billing_address(call: Call) -> Response:
-    body = parse(AddressBody, await read_json(call.request))
+    body = parse(ManagementBillingBody, await read_json(call.request))
     address_id = call.request.path_params["address_id"]
     cart = ops.update_billing_address(
         call.store, call.now, call.checkout_id(), address_id, body, body.version
@@ -556,7 +568,7 @@ async def update_billing_address(call: Call) -> Response:
 @route(f"{V3}/checkouts/{{checkout_id}}/consignments", "POST", write=True)
 async def add_consignments(call: Call) -> Response:
     data = await read_json(call.request)
-    bodies = [parse(ConsignmentBody, item) for item in (data if isinstance(data, list) else [data])]
+    bodies = [parse(ManagementConsignmentBody, item) for item in (data if isinstance(data, list) else [data])]
     version = next((b.version for b in bodies if b.version is not None), None)
     cart = ops.add_consignments(call.store, call.now, call.checkout_id(), list(bodies), version)
     return checkout_response(call, cart)
@@ -564,7 +576,7 @@ async def add_consignments(call: Call) -> Response:
 
 @route(f"{V3}/checkouts/{{checkout_id}}/consignments/{{consignment_id}}", "PUT", write=True)
 async def update_consignment(call: Call) -> Response:
-    body = parse(ConsignmentUpdateBody, await read_json(call.request))
+    body = parse(ManagementConsignmentUpdateBody, await read_json(call.request))
     cart = ops.update_consignment(
         call.store,
         call.now,

@@ -160,7 +160,6 @@ def product_view(product: Product, base_url: str, include: list[str]) -> Json:
         "search_keywords": "",
         "total_sold": 0,
         "custom_url": {"url": f"/products/{product.id}/", "is_customized": False},
-        "option_set_id": None,
         "option_set_display": "right",
     }
     if "variants" in include:

@@ -35,3 +35,20 @@ class ConsignmentUpdateBody(Versioned):
 
 class CouponBody(Versioned):
     coupon_code: str
+
+
+# The management API requires more of an address than the storefront (checkouts.v3.yml).
+class ManagementBillingBody(AddressBody):
+    REQUIRED = ("country_code", "email")
+
+
+class ManagementShippingAddress(ops.AddressData):
+    REQUIRED = ("country_code", "email", "state_or_province", "postal_code")
+
+
+class ManagementConsignmentBody(ConsignmentBody):
+    address: ManagementShippingAddress
+
+
+class ManagementConsignmentUpdateBody(ConsignmentUpdateBody):
+    address: ManagementShippingAddress | None = None

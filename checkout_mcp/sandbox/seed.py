@@ -57,6 +57,7 @@ GIFT_CERTIFICATE_50 = "GIFT-50-ALPHA"
 GIFT_CERTIFICATE_25 = "GIFT-25-BRAVO"
 GIFT_CERTIFICATE_500 = "GIFT-500-DELTA"
 GIFT_CERTIFICATE_SPENT = "GIFT-0-SPENT"
+REGISTERED_EMAIL = "registered@example.com"  # a customer account: guests may not check out with it
 
 PRODUCT_TEE = 101
 PRODUCT_HOODIE = 102
@@ -296,13 +297,14 @@ def build_demo_store(seed: int, now: datetime) -> StoreState:
             PaymentMethod(
                 id="testgateway.card",
                 name="Test Card Gateway",
-                type="card",
+                type="PAYMENT_TYPE_API",
                 supported_cards=["VISA", "MC", "AMEX"],
             ),
-            PaymentMethod(id="cheque", name="Pay by Cheque", type="offline"),
-            PaymentMethod(id="bankdeposit", name="Bank Deposit", type="offline"),
+            PaymentMethod(id="cheque", name="Pay by Cheque", type="PAYMENT_TYPE_OFFLINE"),
+            PaymentMethod(id="bankdeposit", name="Bank Deposit", type="PAYMENT_TYPE_OFFLINE"),
         ],
         id_namespace=str(uuid.UUID(int=rng.getrandbits(128))),
+        customer_emails=[REGISTERED_EMAIL],
     )
     store.demo_carts = _demo_carts(store, now)
     return store

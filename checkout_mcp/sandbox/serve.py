@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import uvicorn
 
-from checkout_mcp.sandbox.app import Sandbox, create_sandbox
+from checkout_mcp.sandbox.app import create_sandbox
+from checkout_mcp.sandbox.runtime import Sandbox
 
 
 def banner(sandbox: Sandbox, host: str, port: int) -> str:

@@ -17,6 +17,7 @@ from starlette.routing import BaseRoute, Route
 
 from checkout_mcp.sandbox import operations as ops
 from checkout_mcp.sandbox.errors import SandboxError
+from checkout_mcp.sandbox.runtime import sandbox_of
 
 SESSION_COOKIE = "SHOP_SESSION_TOKEN"
 SESSION_MAX_AGE = 30 * 24 * 3600
@@ -30,7 +31,7 @@ def page(title: str, body: str, status: int = 200) -> HTMLResponse:
 
 def session_page(request: Request, title: str) -> Response:
     """The cart or checkout page: the session's carts, listed."""
-    sandbox = request.app.state.sandbox
+    sandbox = sandbox_of(request)
     carts = ops.session_carts(sandbox.store, request.cookies.get(SESSION_COOKIE))
     items = "".join(
         f"<li>{escape(item.name)} x {item.quantity}</li>" for cart in carts for item in cart.line_items
@@ -49,7 +50,7 @@ async def cart_page(request: Request) -> Response:
     cart_id, token = request.query_params.get("id", ""), request.query_params.get("token", "")
     if target is None:
         return page("Not found", "<p>Unknown cart action.</p>", 404)
-    sandbox = request.app.state.sandbox
+    sandbox = sandbox_of(request)
     try:
         cart = ops.visit_redirect_url(sandbox.store, sandbox.clock.now(), cart_id, token)
     except SandboxError as exc:
@@ -65,7 +66,7 @@ async def checkout_page(request: Request) -> Response:
 
 
 async def order_confirmation(request: Request) -> Response:
-    sandbox = request.app.state.sandbox
+    sandbox = sandbox_of(request)
     order_id = request.path_params["order_id"]
     try:
         order = ops.check_confirmation_token(

@@ -8,6 +8,7 @@ Secrets (checkout tokens, redirect-URL tokens) are stored only as SHA-256 digest
 from __future__ import annotations
 
 import hashlib
+import re
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
@@ -20,6 +21,9 @@ ProductType = Literal["physical", "digital"]
 Availability = Literal["available", "disabled", "preorder"]
 CouponType = Literal["percentage_discount", "per_total_discount", "free_shipping"]
 CartSource = Literal["management", "storefront"]
+UUID_PATTERN = re.compile(
+    r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
+)  # cart/checkout ids
 
 # BigCommerce's order statuses, by id (orders.v2.oas2.yml, GET /order_statuses); the storefront's
 # `Status` enum (orders.sf.yml) lists the same statuses in the same order, upper-cased.
@@ -230,7 +234,7 @@ class TaxRate(StateModel):
 class PaymentMethod(StateModel):
     id: str
     name: str
-    type: str
+    type: Literal["PAYMENT_TYPE_OFFLINE", "PAYMENT_TYPE_HOSTED", "PAYMENT_TYPE_API"]  # seed 004 PaymentMethod
     supported_cards: list[str] = Field(default_factory=list)
     test_mode: bool = True
 
@@ -331,6 +335,7 @@ class StoreState(BaseModel):
     orders: dict[int, Order] = Field(default_factory=dict)
     checkout_tokens: list[CheckoutToken] = Field(default_factory=list)
     redirect_urls: list[RedirectUrl] = Field(default_factory=list)
+    customer_emails: list[str] = Field(default_factory=list)  # registered customers (lower case)
     sessions: dict[str, list[str]] = Field(default_factory=dict)  # session token -> cart ids
     demo_carts: dict[str, str] = Field(default_factory=dict)  # seeded carts: label -> cart id
     id_namespace: str = "00000000-0000-0000-0000-000000000000"  # seeds the deterministic ids

@@ -11,10 +11,11 @@ server-made cart. Write operations take the spec's optional `version` (409 on a 
 from __future__ import annotations
 
 import re
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, RootModel
 from starlette.requests import Request
@@ -22,8 +23,8 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from checkout_mcp.sandbox import operations as ops
-from checkout_mcp.sandbox.errors import SandboxError, not_found
-from checkout_mcp.sandbox.jsonio import json_response, parse, read_json
+from checkout_mcp.sandbox.errors import SandboxError, error_list_response, not_found
+from checkout_mcp.sandbox.jsonio import json_response, omit_none, parse, read_json
 from checkout_mcp.sandbox.payloads import (
     AddressBody,
     ConsignmentBody,
@@ -32,6 +33,7 @@ from checkout_mcp.sandbox.payloads import (
     CustomerMessageBody,
     Versioned,
 )
+from checkout_mcp.sandbox.runtime import sandbox_of
 from checkout_mcp.sandbox.shopper import SESSION_COOKIE
 from checkout_mcp.sandbox.state import (
     Address,
@@ -45,11 +47,24 @@ from checkout_mcp.sandbox.state import (
 )
 from checkout_mcp.sandbox.totals import CURRENCY_EXPONENTS, Totals, coupon_display_name
 
-if TYPE_CHECKING:
-    from checkout_mcp.sandbox.app import Sandbox
-
 PREFIX = "/api/storefront"
 INCLUDE_OPTIONS = "consignments.availableShippingOptions"
+# checkouts.sf.yml IncludeShippingDefault; the sandbox renders only INCLUDE_OPTIONS, accepts them all.
+CHECKOUT_INCLUDES = frozenset(
+    {
+        "cart.lineItems.physicalItems.options",
+        "cart.lineItems.digitalItems.options",
+        "cart.lineItems.physicalItems.categoryNames",
+        "cart.lineItems.digitalItems.categoryNames",
+        "cart.lineItems.customItems.categoryNames",
+        "customer",
+        "customer.customerGroup",
+        "payments",
+        "promotions",
+        INCLUDE_OPTIONS,
+        "consignments.availablePickupOptions",
+    }
+)
 CURRENCIES = {"USD": ("US Dollars", "$"), "EUR": ("Euro", "€"), "GBP": ("British Pound", "£")}
 COUNTRIES = {"US": "United States", "CA": "Canada", "GB": "United Kingdom", "DE": "Germany", "FR": "France"}
 COUPON_TYPE_CODES = {"percentage_discount": 1, "per_total_discount": 2, "free_shipping": 4}
@@ -144,7 +159,6 @@ def line_item_view(item: LineItem, totals: Totals) -> Json:
     line = totals.lines[item.id]
     return {
         "id": item.id,
-        "parentId": None,
         "productId": item.product_id,
         "variantId": item.variant_id,
         "sku": item.sku,
@@ -244,7 +258,7 @@ def consignment_views(store: StoreState, cart: Cart, totals: Totals, with_option
         }
         if with_options:
             view["availableShippingOptions"] = [shipping_option_view(m) for m in offered]
-        views.append(view)
+        views.append(omit_none(view, "selectedShippingOption"))
     return views
 
 
@@ -253,7 +267,7 @@ def checkout_view(store: StoreState, cart: Cart, now: datetime, *, with_options:
     totals = ops.checkout_totals(store, cart, now)
     included = totals.tax_included
     shipping = totals.shipping_cost_total_inc_tax if included else totals.shipping_cost_total_ex_tax
-    return {
+    view = {
         "id": cart.id,
         "cart": cart_view(cart, totals),
         "billingAddress": address_view(cart.billing_address) if cart.billing_address else None,
@@ -286,7 +300,6 @@ def checkout_view(store: StoreState, cart: Cart, now: datetime, *, with_options:
                 "balance": g.balance,
                 "used": g.used,
                 "remaining": g.remaining,
-                "purchaseDate": None,
             }
             for g in totals.gift_certificates
         ],
@@ -300,6 +313,7 @@ def checkout_view(store: StoreState, cart: Cart, now: datetime, *, with_options:
         "createdTime": cart.created_time,
         "updatedTime": cart.updated_time,
     }
+    return omit_none(view, "billingAddress", "orderId")
 
 
 def order_item_view(line: OrderLine, tax_included: bool) -> Json:
@@ -366,43 +380,100 @@ def order_view(store: StoreState, order: Order) -> Json:
     }
 
 
+def seed_order_view(store: StoreState, order: Order) -> Json:
+    """Seed 004's Order, for the operations only the seed has (create, finalize): orders.sf.yml's
+    shape, with the seed's status spelling ("ORDER_STATUS_AWAITING_FULFILLMENT")."""
+    return {**order_view(store, order), "status": f"ORDER_STATUS_{storefront_status(order.status_id)}"}
+
+
 # --- the shopper's request -----------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
 class Shopper:
-    """One storefront request: the store as it is now, the time, and the shopper's session."""
+    """One storefront request: the store as it is now, the time, the shopper's session, the request."""
 
     store: StoreState
     now: datetime
     session: str | None
+    request: Request
 
     @classmethod
     def of(cls, request: Request) -> Shopper:
-        sandbox: Sandbox = request.app.state.sandbox
-        return cls(sandbox.store, sandbox.clock.now(), request.cookies.get(SESSION_COOKIE))
+        sandbox = sandbox_of(request)
+        return cls(sandbox.store, sandbox.clock.now(), request.cookies.get(SESSION_COOKIE), request)
 
-    def checkout(self, request: Request) -> Cart:
-        return ops.session_cart(self.store, self.session, request.path_params["checkoutId"])
+    def param(self, name: str) -> Any:
+        return self.request.path_params[name]
 
-    def order(self, request: Request) -> Order:
+    async def body(self, model: type[Body]) -> Body:
+        return await body_of(self.request, model)
+
+    def checkout(self) -> Cart:
+        """The path's checkout, which the session must hold (else "Checkout not found")."""
+        return ops.session_cart(self.store, self.session, self.param("checkoutId"))
+
+    def order(self) -> Order:
         """An order placed from one of the session's carts (the session keeps the ids of finalized carts)."""
-        order = self.store.orders.get(request.path_params["orderId"])
+        order = self.store.orders.get(self.param("orderId"))
         if order is None or order.cart_id not in self.store.sessions.get(self.session or "", []):
             raise not_found("Order")
         return order
 
-    def respond(self, cart: Cart, request: Request) -> Response:
-        with_options = INCLUDE_OPTIONS in request.query_params.get("include", "").split(",")
+    def includes(self) -> set[str]:
+        """The `include` values, each one of those checkouts.sf.yml lists (400 otherwise)."""
+        asked = {
+            part.strip() for part in self.request.query_params.get("include", "").split(",") if part.strip()
+        }
+        unknown = sorted(asked - CHECKOUT_INCLUDES)
+        if unknown:
+            raise SandboxError(
+                400, f"The include {unknown[0][:60]!r} is not one of the checkout's sub-resources."
+            )
+        return asked
+
+    def respond(self, cart: Cart) -> Response:
+        with_options = INCLUDE_OPTIONS in self.includes()
         return json_response(checkout_view(self.store, cart, self.now, with_options=with_options))
+
+    def check_guest_email(self, cart: Cart, email: str) -> None:
+        """A guest may not take a registered customer's email: "The customer must sign in" (403)."""
+        if cart.customer_id == 0 and email.strip().lower() in self.store.customer_emails:
+            raise SandboxError(
+                403, "The email is associated with a customer account. The customer must sign in."
+            )
+
+
+Handler = Callable[[Shopper], Awaitable[Response]]
+ROUTES: list[Route] = []
+
+
+def route(path: str, method: str) -> Callable[[Handler], Handler]:
+    """Serve `handler` at PREFIX + path, with the request's `Shopper`."""
+
+    def wrap(handler: Handler) -> Handler:
+        async def endpoint(request: Request) -> Response:
+            return await handler(Shopper.of(request))
+
+        ROUTES.append(Route(PREFIX + path, endpoint, methods=[method], name=handler.__name__))
+        return handler
+
+    return wrap
+
+
+CHECKOUT = "/checkouts/{checkoutId}"
+ITEM = CHECKOUT + "/carts/{cartId}/items/{itemId}"
+CONSIGNMENT = CHECKOUT + "/consignments/{consignmentId}"
+OPTIONS = CHECKOUT + "/shipping-addresses/{consignmentId}/options"
+ORDER = "/orders/{orderId:int}"
 
 
 # --- handlers ------------------------------------------------------------------------------------
 
 
-async def create_cart(request: Request) -> Response:
-    shopper = Shopper.of(request)
-    body = await body_of(request, CreateCartBody)
+@route("/carts", "POST")
+async def create_cart(shopper: Shopper) -> Response:
+    body = await shopper.body(CreateCartBody)
     cart = ops.create_cart(
         shopper.store, shopper.now, body.line_items, locale=body.locale, source="storefront"
     )
@@ -413,114 +484,125 @@ async def create_cart(request: Request) -> Response:
     return response
 
 
-async def list_checkouts(request: Request) -> Response:
-    shopper = Shopper.of(request)
+@route("/checkouts", "GET")
+async def list_checkouts(shopper: Shopper) -> Response:
     carts = ops.session_carts(shopper.store, shopper.session)
-    return json_response({"data": [checkout_view(shopper.store, cart, shopper.now) for cart in carts]})
-
-
-async def get_checkout(request: Request) -> Response:
-    shopper = Shopper.of(request)
-    return shopper.respond(shopper.checkout(request), request)
-
-
-async def update_checkout(request: Request) -> Response:
-    shopper = Shopper.of(request)
-    cart = shopper.checkout(request)
-    body = await body_of(request, CustomerMessageBody)
-    ops.update_customer_message(shopper.store, shopper.now, cart.id, body.customer_message, body.version)
-    return shopper.respond(cart, request)
-
-
-async def update_item(request: Request) -> Response:
-    shopper = Shopper.of(request)
-    cart = shopper.checkout(request)
-    if request.path_params["cartId"] != cart.id:
-        raise not_found("Cart")
-    body = await body_of(request, CartItemBody)
-    item_id = request.path_params["itemId"]
-    left = ops.update_item(
-        shopper.store, shopper.now, cart.id, item_id, body.line_item.quantity, body.version
+    return json_response(
+        {"data": [checkout_view(shopper.store, cart, shopper.now) for cart in carts], "meta": {}}
     )
-    return shopper.respond(left, request) if left else Response(status_code=204)
 
 
-async def remove_item(request: Request) -> Response:
-    shopper = Shopper.of(request)
-    cart = shopper.checkout(request)
-    if request.path_params["cartId"] != cart.id:
+@route(CHECKOUT, "GET")
+async def get_checkout(shopper: Shopper) -> Response:
+    cart = shopper.checkout()
+    try:
+        return shopper.respond(cart)
+    except SandboxError as exc:
+        return error_list_response(exc)  # the generic 400 body checkouts.sf.yml documents here
+
+
+@route(CHECKOUT, "PUT")
+async def update_checkout(shopper: Shopper) -> Response:
+    body = await shopper.body(CustomerMessageBody)
+    cart = shopper.checkout()
+    ops.update_customer_message(shopper.store, shopper.now, cart.id, body.customer_message, body.version)
+    return shopper.respond(cart)
+
+
+def item_cart(shopper: Shopper) -> Cart:
+    """The checkout of an item path, whose cart id must be the checkout's own."""
+    cart = shopper.checkout()
+    if shopper.param("cartId") != cart.id:
         raise not_found("Cart")
-    left = ops.remove_item(shopper.store, shopper.now, cart.id, request.path_params["itemId"])
-    return shopper.respond(left, request) if left else Response(status_code=204)
+    return cart
 
 
-async def add_billing_address(request: Request) -> Response:
-    shopper = Shopper.of(request)
-    cart = shopper.checkout(request)
-    body = await body_of(request, AddressBody)
+@route(ITEM, "PUT")
+async def update_item(shopper: Shopper) -> Response:
+    cart = item_cart(shopper)
+    body = await shopper.body(CartItemBody)
+    quantity = body.line_item.quantity
+    left = ops.update_item(
+        shopper.store, shopper.now, cart.id, shopper.param("itemId"), quantity, body.version
+    )
+    return shopper.respond(left) if left else Response(status_code=204)
+
+
+@route(ITEM, "DELETE")
+async def remove_item(shopper: Shopper) -> Response:
+    cart = item_cart(shopper)
+    left = ops.remove_item(shopper.store, shopper.now, cart.id, shopper.param("itemId"))
+    return shopper.respond(left) if left else Response(status_code=204)
+
+
+@route(CHECKOUT + "/billing-address", "POST")
+async def add_billing_address(shopper: Shopper) -> Response:
+    cart = shopper.checkout()
+    body = await shopper.body(AddressBody)
+    shopper.check_guest_email(cart, body.email)
     ops.add_billing_address(shopper.store, shopper.now, cart.id, body, body.version)
-    return shopper.respond(cart, request)
+    return shopper.respond(cart)
 
 
-async def update_billing_address(request: Request) -> Response:
-    shopper = Shopper.of(request)
-    cart = shopper.checkout(request)
-    body = await body_of(request, AddressBody)
-    address_id = request.path_params["addressId"]
-    ops.update_billing_address(shopper.store, shopper.now, cart.id, address_id, body, body.version)
-    return shopper.respond(cart, request)
+@route(CHECKOUT + "/billing-address/{addressId}", "PUT")
+async def update_billing_address(shopper: Shopper) -> Response:
+    cart = shopper.checkout()
+    body = await shopper.body(AddressBody)
+    shopper.check_guest_email(cart, body.email)
+    ops.update_billing_address(
+        shopper.store, shopper.now, cart.id, shopper.param("addressId"), body, body.version
+    )
+    return shopper.respond(cart)
 
 
-async def add_consignments(request: Request) -> Response:
-    shopper = Shopper.of(request)
-    cart = shopper.checkout(request)
-    requests = (await body_of(request, ConsignmentCreateList)).root
+@route(CHECKOUT + "/consignments", "POST")
+async def add_consignments(shopper: Shopper) -> Response:
+    cart = shopper.checkout()
+    requests = (await shopper.body(ConsignmentCreateList)).root
     versions = {r.version for r in requests if r.version is not None}
     if len(versions) > 1:
         raise SandboxError(422, "All consignments in one request must carry the same version.")
     ops.add_consignments(shopper.store, shopper.now, cart.id, requests, next(iter(versions), None))
-    return shopper.respond(cart, request)
+    return shopper.respond(cart)
 
 
-async def update_consignment(request: Request) -> Response:
-    shopper = Shopper.of(request)
-    cart = shopper.checkout(request)
-    body = await body_of(request, ConsignmentUpdateBody)
+@route(CONSIGNMENT, "PUT")
+async def update_consignment(shopper: Shopper) -> Response:
+    cart = shopper.checkout()
+    body = await shopper.body(ConsignmentUpdateBody)
     ops.update_consignment(
         shopper.store,
         shopper.now,
         cart.id,
-        request.path_params["consignmentId"],
+        shopper.param("consignmentId"),
         address=body.address,
         line_items=body.line_items,
         shipping_option_id=body.shipping_option_id,
         expected_version=body.version,
     )
-    return shopper.respond(cart, request)
+    return shopper.respond(cart)
 
 
-async def delete_consignment(request: Request) -> Response:
-    shopper = Shopper.of(request)
-    cart = shopper.checkout(request)
-    body = await body_of(request, Versioned)
-    ops.delete_consignment(
-        shopper.store, shopper.now, cart.id, request.path_params["consignmentId"], body.version
-    )
-    return shopper.respond(cart, request)
+@route(CONSIGNMENT, "DELETE")
+async def delete_consignment(shopper: Shopper) -> Response:
+    cart = shopper.checkout()
+    body = await shopper.body(Versioned)
+    ops.delete_consignment(shopper.store, shopper.now, cart.id, shopper.param("consignmentId"), body.version)
+    return shopper.respond(cart)
 
 
 def shipping_options_view(store: StoreState, cart: Cart, consignment_id: str) -> Json:
-    """The seed's shape: options per consignment ("shipping address"), with `selected` marked."""
+    """Seed 004's ResponseShippingOptions: options per consignment ("shipping address"), `selected`
+    marked, `formattedPrice` a numeric string."""
     consignment = next((c for c in cart.consignments if c.id == consignment_id), None)
     if consignment is None:
         raise not_found("Shipping address")
-    symbol = currency_view(cart.currency)["symbol"]
     options = [
         {
             "id": m.id,
             "description": m.description,
             "price": m.cost,
-            "formattedPrice": f"{symbol}{m.cost}",
+            "formattedPrice": str(m.cost),
             "imageUrl": "",
             "selected": m.id == consignment.selected_shipping_option_id,
             "transitTime": m.transit_time,
@@ -530,25 +612,26 @@ def shipping_options_view(store: StoreState, cart: Cart, consignment_id: str) ->
     return {"meta": {}, "data": {"shippingOptions": {consignment_id: options}}}
 
 
-async def list_shipping_options(request: Request) -> Response:
-    shopper = Shopper.of(request)
-    cart = shopper.checkout(request)
-    return json_response(shipping_options_view(shopper.store, cart, request.path_params["consignmentId"]))
+@route(OPTIONS, "GET")
+async def list_shipping_options(shopper: Shopper) -> Response:
+    return json_response(
+        shipping_options_view(shopper.store, shopper.checkout(), shopper.param("consignmentId"))
+    )
 
 
-async def select_shipping_option(request: Request) -> Response:
-    shopper = Shopper.of(request)
-    cart = shopper.checkout(request)
-    body = await body_of(request, Versioned)
-    consignment_id = request.path_params["consignmentId"]
-    option_id = request.path_params["optionId"]
+@route(OPTIONS + "/{optionId}", "PUT")
+async def select_shipping_option(shopper: Shopper) -> Response:
+    cart = shopper.checkout()
+    body = await shopper.body(Versioned)
+    consignment_id = shopper.param("consignmentId")
+    option_id = shopper.param("optionId")
     ops.select_shipping_option(shopper.store, shopper.now, cart.id, consignment_id, option_id, body.version)
     return json_response(shipping_options_view(shopper.store, cart, consignment_id))
 
 
-async def list_payment_methods(request: Request) -> Response:
-    shopper = Shopper.of(request)
-    shopper.checkout(request)
+@route(CHECKOUT + "/payments", "GET")
+async def list_payment_methods(shopper: Shopper) -> Response:
+    shopper.checkout()
     methods = [
         {"id": m.id, "logoUrl": "", "method": m.name, "supportedCards": m.supported_cards, "type": m.type}
         for m in shopper.store.payment_methods
@@ -556,88 +639,60 @@ async def list_payment_methods(request: Request) -> Response:
     return json_response({"meta": {}, "data": {"paymentMethods": methods}})
 
 
-async def apply_gift_certificate(request: Request) -> Response:
-    shopper = Shopper.of(request)
-    cart = shopper.checkout(request)
-    body = await body_of(request, GiftCertificateBody)
+@route(CHECKOUT + "/gift-certificates", "POST")
+async def apply_gift_certificate(shopper: Shopper) -> Response:
+    cart = shopper.checkout()
+    body = await shopper.body(GiftCertificateBody)
     ops.apply_gift_certificate(shopper.store, shopper.now, cart.id, body.gift_certificate_code, body.version)
-    return shopper.respond(cart, request)
+    return shopper.respond(cart)
 
 
-async def remove_gift_certificate(request: Request) -> Response:
-    shopper = Shopper.of(request)
-    cart = shopper.checkout(request)
-    body = await body_of(request, Versioned)
-    ops.remove_gift_certificate(
-        shopper.store, shopper.now, cart.id, request.path_params["code"], body.version
-    )
-    return shopper.respond(cart, request)
+@route(CHECKOUT + "/gift-certificates/{code}", "DELETE")
+async def remove_gift_certificate(shopper: Shopper) -> Response:
+    cart = shopper.checkout()
+    body = await shopper.body(Versioned)
+    ops.remove_gift_certificate(shopper.store, shopper.now, cart.id, shopper.param("code"), body.version)
+    return shopper.respond(cart)
 
 
-async def apply_coupon(request: Request) -> Response:
-    shopper = Shopper.of(request)
-    cart = shopper.checkout(request)
-    body = await body_of(request, CouponBody)
+@route(CHECKOUT + "/coupons", "POST")
+async def apply_coupon(shopper: Shopper) -> Response:
+    cart = shopper.checkout()
+    body = await shopper.body(CouponBody)
     ops.apply_coupon(shopper.store, shopper.now, cart.id, body.coupon_code, body.version)
-    return shopper.respond(cart, request)
+    return shopper.respond(cart)
 
 
-async def remove_coupon(request: Request) -> Response:
-    shopper = Shopper.of(request)
-    cart = shopper.checkout(request)
-    body = await body_of(request, Versioned)
-    ops.remove_coupon(shopper.store, shopper.now, cart.id, request.path_params["code"], body.version)
-    return shopper.respond(cart, request)
+@route(CHECKOUT + "/coupons/{code}", "DELETE")
+async def remove_coupon(shopper: Shopper) -> Response:
+    cart = shopper.checkout()
+    body = await shopper.body(Versioned)
+    ops.remove_coupon(shopper.store, shopper.now, cart.id, shopper.param("code"), body.version)
+    return shopper.respond(cart)
 
 
-async def create_order(request: Request) -> Response:
-    shopper = Shopper.of(request)
-    cart = shopper.checkout(request)
-    body = await body_of(request, OrderBody)
+@route(CHECKOUT + "/order", "POST")
+async def create_order(shopper: Shopper) -> Response:
+    """Seed 004: "201 Created: Returns a subset of Order Object" (ResponseOrderData)."""
+    cart = shopper.checkout()
+    body = await shopper.body(OrderBody)
     if body.customer_message is not None:
         ops.update_customer_message(shopper.store, shopper.now, cart.id, body.customer_message)
     order = ops.create_order(shopper.store, shopper.now, cart.id)
-    return json_response({"meta": {}, "data": {"order": order_view(shopper.store, order)}})
+    return json_response({"meta": {}, "data": {"order": seed_order_view(shopper.store, order)}}, 201)
 
 
-async def get_order(request: Request) -> Response:
-    shopper = Shopper.of(request)
-    return json_response(order_view(shopper.store, shopper.order(request)))
+@route(ORDER, "GET")
+async def get_order(shopper: Shopper) -> Response:
+    return json_response(order_view(shopper.store, shopper.order()))
 
 
-async def finalize_order(request: Request) -> Response:
+@route(ORDER, "PUT")
+async def finalize_order(shopper: Shopper) -> Response:
     """Seed 004: "Finalizes the order - applicable only to hosted payments" (the cart is then deleted)."""
-    shopper = Shopper.of(request)
-    order = ops.finalize_order(shopper.store, shopper.now, shopper.order(request).id)
-    return json_response(order_view(shopper.store, order))
+    order = ops.finalize_order(shopper.store, shopper.now, shopper.order().id)
+    return json_response(seed_order_view(shopper.store, order))
 
 
 def routes() -> list[BaseRoute]:
-    checkout = PREFIX + "/checkouts/{checkoutId}"
-    consignment = checkout + "/consignments/{consignmentId}"
-    options = checkout + "/shipping-addresses/{consignmentId}/options"
-    item = checkout + "/carts/{cartId}/items/{itemId}"
-    order = PREFIX + "/orders/{orderId:int}"
-    return [
-        Route(PREFIX + "/carts", create_cart, methods=["POST"]),
-        Route(PREFIX + "/checkouts", list_checkouts, methods=["GET"]),
-        Route(checkout, get_checkout, methods=["GET"]),
-        Route(checkout, update_checkout, methods=["PUT"]),
-        Route(item, update_item, methods=["PUT"]),
-        Route(item, remove_item, methods=["DELETE"]),
-        Route(checkout + "/billing-address", add_billing_address, methods=["POST"]),
-        Route(checkout + "/billing-address/{addressId}", update_billing_address, methods=["PUT"]),
-        Route(checkout + "/consignments", add_consignments, methods=["POST"]),
-        Route(consignment, update_consignment, methods=["PUT"]),
-        Route(consignment, delete_consignment, methods=["DELETE"]),
-        Route(options, list_shipping_options, methods=["GET"]),
-        Route(options + "/{optionId}", select_shipping_option, methods=["PUT"]),
-        Route(checkout + "/payments", list_payment_methods, methods=["GET"]),
-        Route(checkout + "/gift-certificates", apply_gift_certificate, methods=["POST"]),
-        Route(checkout + "/gift-certificates/{code}", remove_gift_certificate, methods=["DELETE"]),
-        Route(checkout + "/coupons", apply_coupon, methods=["POST"]),
-        Route(checkout + "/coupons/{code}", remove_coupon, methods=["DELETE"]),
-        Route(checkout + "/order", create_order, methods=["POST"]),
-        Route(order, get_order, methods=["GET"]),
-        Route(order, finalize_order, methods=["PUT"]),
-    ]
+    return list(ROUTES)

@@ -17,6 +17,7 @@ ADDRESS = {
     "email": "jane@example.com",
     "address1": "1 Main Street",
     "city": "San Francisco",
+    "state_or_province": "California",
     "state_or_province_code": "CA",
     "country_code": "US",
     "postal_code": "94105",
