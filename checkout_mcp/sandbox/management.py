@@ -25,9 +25,9 @@ from checkout_mcp.sandbox import operations as ops
 from checkout_mcp.sandbox.errors import SandboxError, error_list_response, invalid, not_found
 from checkout_mcp.sandbox.jsonio import json_response, omit_none, parse, read_json
 from checkout_mcp.sandbox.payloads import (
+    AddressBody,
     CouponBody,
     CustomerMessageBody,
-    ManagementBillingBody,
     ManagementConsignmentBody,
     ManagementConsignmentUpdateBody,
     Versioned,
@@ -550,14 +550,14 @@ async def update_checkout(call: Call) -> Response:
 
 @route(f"{V3}/checkouts/{{checkout_id}}/billing-address", "POST", write=True)
 async def add_billing_address(call: Call) -> Response:
-    body = parse(ManagementBillingBody, await read_json(call.request))
+    body = parse(AddressBody, await read_json(call.request))
     cart = ops.add_billing_address(call.store, call.now, call.checkout_id(), body, body.version)
     return checkout_response(call, cart)
 
 
 @route(f"{V3}/checkouts/{{checkout_id}}/billing-address/{{address_id}}", "PUT", write=True)
 async def update_billing_address(call: Call) -> Response:
-    body = parse(ManagementBillingBody, await read_json(call.request))
+    body = parse(AddressBody, await read_json(call.request))
     address_id = call.request.path_params["address_id"]
     cart = ops.update_billing_address(
         call.store, call.now, call.checkout_id(), address_id, body, body.version
