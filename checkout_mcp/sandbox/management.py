@@ -37,13 +37,12 @@ from checkout_mcp.sandbox.state import (
     UUID_PATTERN,
     Address,
     Cart,
-    LineItem,
     Order,
     OrderLine,
-    ShippingMethod,
     StoreState,
 )
 from checkout_mcp.sandbox.totals import Totals
+from checkout_mcp.sandbox.views import address_view, coupon_view, line_item_view, shipping_option_view
 
 V3 = "/stores/{store_hash}/v3"
 V2 = "/stores/{store_hash}/v2"
@@ -113,66 +112,6 @@ def route(path: str, method: str, *, write: bool) -> Callable[[Handler], Route]:
 # --- views ---------------------------------------------------------------------------------------
 
 
-def address_view(address: Address) -> dict[str, Any]:
-    return {**address.model_dump(), "custom_fields": []}
-
-
-def shipping_option_view(method: ShippingMethod) -> dict[str, Any]:
-    return {
-        "id": method.id,
-        "type": method.type,
-        "description": method.description,
-        "image_url": "",
-        "cost": method.cost,
-        "transit_time": method.transit_time,
-        "additional_description": "",
-    }
-
-
-def line_item_view(item: LineItem, totals: Totals) -> dict[str, Any]:
-    line = totals.lines[item.id]
-    share = [{"id": "coupon", "discounted_amount": line.discount_amount}] if line.discount_amount else []
-    return {
-        "id": item.id,
-        "variant_id": item.variant_id,
-        "product_id": item.product_id,
-        "sku": item.sku,
-        "name": item.name,
-        "url": f"/products/{item.product_id}/",
-        "quantity": item.quantity,
-        "is_taxable": item.is_taxable,
-        "image_url": "",
-        "discounts": share,
-        "coupons": share,
-        "discount_amount": line.discount_amount,
-        "coupon_amount": line.discount_amount,
-        "original_price": item.list_price,
-        "list_price": item.list_price,
-        "sale_price": item.list_price,
-        "extended_list_price": line.extended_list_price,
-        "extended_sale_price": line.extended_list_price,
-        "is_require_shipping": item.type == "physical",
-        "is_mutable": True,
-        "options": [
-            {"name": o.option_display_name, "name_id": o.option_id, "value": o.label, "value_id": o.id}
-            for o in item.options
-        ],
-    }
-
-
-def coupons_view(totals: Totals) -> list[dict[str, Any]]:
-    return [
-        {
-            "id": c.coupon_id,
-            "code": c.code,
-            "coupon_type": c.coupon_type,
-            "display_name": c.display_name,
-            "discounted_amount": c.discounted_amount,
-        }
-        for c in totals.coupons
-    ]
-
-
 def cart_view(cart: Cart, totals: Totals) -> dict[str, Any]:
     """Cart_Full (carts.v3.yml); the checkout's `cart` adds the ex/inc tax amounts."""
     return {
@@ -188,7 +127,7 @@ def cart_view(cart: Cart, totals: Totals) -> dict[str, Any]:
         "cart_amount": totals.cart_amount_inc_tax,
         "cart_amount_inc_tax": totals.cart_amount_inc_tax,
         "cart_amount_ex_tax": totals.cart_amount_ex_tax,
-        "coupons": coupons_view(totals),
+        "coupons": [coupon_view(c) for c in totals.coupons],
         "discounts": [{"id": "coupon", "discounted_amount": totals.discount_amount}]
         if totals.discount_amount
         else [],
@@ -241,7 +180,7 @@ def checkout_view(store: StoreState, cart: Cart, totals: Totals, *, with_options
         "billing_address": address_view(cart.billing_address) if cart.billing_address else None,
         "consignments": consignments,
         "taxes": [{"name": t.name, "amount": t.amount} for t in totals.taxes],
-        "coupons": coupons_view(totals),
+        "coupons": [coupon_view(c) for c in totals.coupons],
         "fees": [],
         "order_id": str(cart.order_id) if cart.order_id is not None else None,
         "shipping_cost_total_inc_tax": totals.shipping_cost_total_inc_tax,

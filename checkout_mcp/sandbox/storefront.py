@@ -36,16 +36,20 @@ from checkout_mcp.sandbox.payloads import (
 from checkout_mcp.sandbox.runtime import sandbox_of
 from checkout_mcp.sandbox.shopper import SESSION_COOKIE
 from checkout_mcp.sandbox.state import (
-    Address,
     Cart,
-    LineItem,
     Order,
     OrderLine,
-    ShippingMethod,
     StoreState,
     storefront_status,
 )
 from checkout_mcp.sandbox.totals import CURRENCY_EXPONENTS, Totals, coupon_display_name
+from checkout_mcp.sandbox.views import (
+    address_view,
+    camel_keys,
+    coupon_view,
+    line_item_view,
+    shipping_option_view,
+)
 
 PREFIX = "/api/storefront"
 INCLUDE_OPTIONS = "consignments.availableShippingOptions"
@@ -66,8 +70,6 @@ CHECKOUT_INCLUDES = frozenset(
     }
 )
 CURRENCIES = {"USD": ("US Dollars", "$"), "EUR": ("Euro", "€"), "GBP": ("British Pound", "£")}
-COUNTRIES = {"US": "United States", "CA": "Canada", "GB": "United Kingdom", "DE": "Germany", "FR": "France"}
-COUPON_TYPE_CODES = {"percentage_discount": 1, "per_total_discount": 2, "free_shipping": 4}
 Json = dict[str, Any]
 Body = TypeVar("Body", bound=BaseModel)
 
@@ -135,57 +137,6 @@ def currency_view(code: str) -> Json:
     return {"code": code, "name": name, "symbol": symbol, "decimalPlaces": CURRENCY_EXPONENTS.get(code, 2)}
 
 
-def address_view(address: Address) -> Json:
-    return {
-        "id": address.id,
-        "firstName": address.first_name,
-        "lastName": address.last_name,
-        "email": address.email,
-        "company": address.company,
-        "address1": address.address1,
-        "address2": address.address2,
-        "city": address.city,
-        "stateOrProvince": address.state_or_province,
-        "stateOrProvinceCode": address.state_or_province_code,
-        "country": COUNTRIES.get(address.country_code, address.country_code),
-        "countryCode": address.country_code,
-        "postalCode": address.postal_code,
-        "phone": address.phone,
-        "customFields": [],
-    }
-
-
-def line_item_view(item: LineItem, totals: Totals) -> Json:
-    line = totals.lines[item.id]
-    return {
-        "id": item.id,
-        "productId": item.product_id,
-        "variantId": item.variant_id,
-        "sku": item.sku,
-        "name": item.name,
-        "url": "",
-        "imageUrl": "",
-        "type": item.type,
-        "quantity": item.quantity,
-        "isTaxable": item.is_taxable,
-        "isShippingRequired": item.type == "physical",
-        "isMutable": True,
-        "addedByPromotion": False,
-        "discounts": [],
-        "discountAmount": Decimal("0"),
-        "couponAmount": line.discount_amount,
-        "originalPrice": item.list_price,
-        "listPrice": item.list_price,
-        "salePrice": item.list_price,
-        "extendedListPrice": line.extended_list_price,
-        "extendedSalePrice": line.extended_list_price,
-        "options": [
-            {"name": o.option_display_name, "nameId": o.option_id, "value": o.label, "valueId": o.id}
-            for o in item.options
-        ],
-    }
-
-
 def cart_view(cart: Cart, totals: Totals) -> Json:
     """carts.sf.yml responseCart (also the `cart` inside a checkout)."""
     cart_amount = totals.cart_amount_inc_tax if totals.tax_included else totals.cart_amount_ex_tax
@@ -198,20 +149,19 @@ def cart_view(cart: Cart, totals: Totals) -> Json:
         "baseAmount": totals.base_amount,
         "discountAmount": Decimal("0"),
         "cartAmount": cart_amount,
-        "coupons": [
-            {
-                "id": c.coupon_id,
-                "code": c.code,
-                "displayName": c.display_name,
-                "couponType": c.coupon_type,
-                "discountedAmount": c.discounted_amount,
-            }
-            for c in totals.coupons
-        ],
+        "coupons": [camel_keys(coupon_view(c)) for c in totals.coupons],
         "discounts": [{"id": c.coupon_id, "discountedAmount": c.discounted_amount} for c in totals.coupons],
         "lineItems": {
-            "physicalItems": [line_item_view(i, totals) for i in cart.line_items if i.type == "physical"],
-            "digitalItems": [line_item_view(i, totals) for i in cart.line_items if i.type == "digital"],
+            "physicalItems": [
+                camel_keys(line_item_view(i, totals, "storefront"))
+                for i in cart.line_items
+                if i.type == "physical"
+            ],
+            "digitalItems": [
+                camel_keys(line_item_view(i, totals, "storefront"))
+                for i in cart.line_items
+                if i.type == "digital"
+            ],
             "giftCertificates": [],
             "customItems": [],
         },
@@ -219,18 +169,6 @@ def cart_view(cart: Cart, totals: Totals) -> Json:
         "createdTime": cart.created_time,
         "updatedTime": cart.updated_time,
         "version": cart.version,
-    }
-
-
-def shipping_option_view(method: ShippingMethod) -> Json:
-    return {
-        "id": method.id,
-        "type": method.type,
-        "description": method.description,
-        "cost": method.cost,
-        "transitTime": method.transit_time,
-        "imageUrl": "",
-        "additionalDescription": "",
     }
 
 
@@ -243,8 +181,8 @@ def consignment_views(store: StoreState, cart: Cart, totals: Totals, with_option
         shipping = money.shipping_cost_inc_tax if totals.tax_included else money.shipping_cost_ex_tax
         view: Json = {
             "id": consignment.id,
-            "address": address_view(consignment.address),
-            "selectedShippingOption": shipping_option_view(selected) if selected else None,
+            "address": camel_keys(address_view(consignment.address, "storefront")),
+            "selectedShippingOption": camel_keys(shipping_option_view(selected)) if selected else None,
             "shippingCost": shipping,
             "shippingCostBeforeDiscount": shipping + money.coupon_discount,
             "handlingCost": money.handling_cost_inc_tax
@@ -257,7 +195,7 @@ def consignment_views(store: StoreState, cart: Cart, totals: Totals, with_option
             "lineItemIds": list(consignment.line_item_ids),
         }
         if with_options:
-            view["availableShippingOptions"] = [shipping_option_view(m) for m in offered]
+            view["availableShippingOptions"] = [camel_keys(shipping_option_view(m)) for m in offered]
         views.append(omit_none(view, "selectedShippingOption"))
     return views
 
@@ -270,18 +208,11 @@ def checkout_view(store: StoreState, cart: Cart, now: datetime, *, with_options:
     view = {
         "id": cart.id,
         "cart": cart_view(cart, totals),
-        "billingAddress": address_view(cart.billing_address) if cart.billing_address else None,
+        "billingAddress": camel_keys(address_view(cart.billing_address, "storefront"))
+        if cart.billing_address
+        else None,
         "consignments": consignment_views(store, cart, totals, with_options),
-        "coupons": [
-            {
-                "id": c.coupon_id,
-                "code": c.code,
-                "displayName": c.display_name,
-                "couponType": COUPON_TYPE_CODES.get(c.coupon_type, 0),
-                "discountedAmount": c.discounted_amount,
-            }
-            for c in totals.coupons
-        ],
+        "coupons": [camel_keys(coupon_view(c, type_code=True)) for c in totals.coupons],
         "orderId": str(cart.order_id) if cart.order_id is not None else None,
         "shippingCostTotal": shipping,
         "shippingCostBeforeDiscount": shipping
@@ -366,7 +297,7 @@ def order_view(store: StoreState, order: Order) -> Json:
                 "giftCertificate": [],
             }
         ],
-        "billingAddress": address_view(order.billing_address),
+        "billingAddress": camel_keys(address_view(order.billing_address, "storefront")),
         "status": storefront_status(order.status_id),
         "hasDigitalItems": any(x.type == "digital" for x in order.lines),
         "isDownloadable": order.holds_stock,
