@@ -3,17 +3,30 @@
 Under their own prefixes the management API and the storefront API read a checkout, change its
 customer message, set billing and shipping addresses and apply or remove coupons at the same
 relative paths with bodies of the same shape; only the key spelling differs (`Keys`). A binding
-subclasses `SharedCheckoutEndpoints`, names its `keys` and says how it sends a checkout call.
+subclasses `SharedCheckoutEndpoints`, names its `keys`, and says where a path goes (`_target`),
+what headers it carries (`_headers`) and where the resource sits in an answer (`_answer`,
+`_checkout_from`); every request of both bindings goes out through the one `_call`.
 """
 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from typing import Any, ClassVar
+from collections.abc import Callable, Mapping
+from typing import Any, ClassVar, TypeVar
 
 from checkout_mcp.bigcommerce.mapping import Keys, address_body, consignment_body, with_version
 from checkout_mcp.bigcommerce.models import AddressInput, Checkout, ConsignmentItem
-from checkout_mcp.bigcommerce.transport import segment, uuid_segment
+from checkout_mcp.bigcommerce.transport import Transport, segment, uuid_segment
+
+T = TypeVar("T")
+
+
+def reconcile_order_hint(checkout_id: str) -> str:
+    """How to find out whether an order was created when create_order's outcome is unknown."""
+    return (
+        f"To check, call get_checkout for checkout {checkout_id} and look at order_id: if it is set, "
+        "the order exists and must not be created again; if it is empty, creating the order is safe."
+    )
 
 
 def checkout_path(checkout_id: str) -> str:
@@ -28,12 +41,51 @@ class SharedCheckoutEndpoints(ABC):
     """The operations whose path and body differ between the surfaces only in key spelling."""
 
     keys: ClassVar[Keys]
+    _transport: Transport
 
     @abstractmethod
+    def _target(self, path: str, version: str) -> str:
+        """The request path for `path`, relative to the surface's prefix (`version`: management's v2/v3)."""
+
+    def _headers(self) -> Mapping[str, str] | None:
+        return None
+
+    def _answer(self, answer: Any) -> Any:
+        """What `parse` receives of a decoded answer."""
+        return answer
+
+    @abstractmethod
+    def _checkout_from(self, answer: Any) -> Checkout:
+        """The checkout in an answer (after `_answer`)."""
+
+    async def _call(
+        self,
+        method: str,
+        path: str,
+        operation: str,
+        *,
+        body: Any = None,
+        params: dict[str, str] | None = None,
+        if_ambiguous: str | None = None,
+        version: str = "v3",
+        parse: Callable[[Any], T],
+    ) -> T:
+        return await self._transport.request(
+            method,
+            self._target(path, version),
+            operation=operation,
+            parse=lambda answer: parse(self._answer(answer)),
+            json_body=body,
+            params=params,
+            headers=self._headers(),
+            if_ambiguous=if_ambiguous,
+        )
+
     async def _checkout_call(
         self, method: str, path: str, operation: str, body: Any = None, params: dict[str, str] | None = None
     ) -> Checkout:
-        """Send a request (path relative to the surface's prefix) whose answer is a checkout."""
+        """Send a request whose answer is a checkout."""
+        return await self._call(method, path, operation, body=body, params=params, parse=self._checkout_from)
 
     async def get_checkout(self, checkout_id: str, *, include_shipping_options: bool = False) -> Checkout:
         include = f"consignments.{self.keys('available_shipping_options')}"

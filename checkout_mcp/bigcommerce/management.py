@@ -8,13 +8,17 @@ tax are taken the way the store displays them (`tax_included`).
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any, ClassVar, Literal, TypeVar
+from typing import Any, ClassVar, Literal
 
 from pydantic import SecretStr
 
 from checkout_mcp.bigcommerce.catalog import product_from, product_page_from, variant_from
-from checkout_mcp.bigcommerce.endpoints import SharedCheckoutEndpoints, checkout_path, consignment_path
+from checkout_mcp.bigcommerce.endpoints import (
+    SharedCheckoutEndpoints,
+    checkout_path,
+    consignment_path,
+    reconcile_order_hint,
+)
 from checkout_mcp.bigcommerce.errors import NotFound, OperationNotSupported
 from checkout_mcp.bigcommerce.mapping import (
     MANAGEMENT_KEYS,
@@ -50,16 +54,7 @@ from checkout_mcp.bigcommerce.transport import (
     uuid_segment,
 )
 
-T = TypeVar("T")
 V2_PAGE_LIMIT = V3_PAGE_LIMIT = 250  # the most a collection returns per page
-
-
-def reconcile_order_hint(checkout_id: str) -> str:
-    """How to find out whether an order was created when create_order's outcome is unknown."""
-    return (
-        f"To check, call get_checkout for checkout {checkout_id} and look at order_id: if it is set, "
-        "the order exists and must not be created again; if it is empty, creating the order is safe."
-    )
 
 
 class ManagementBinding(SharedCheckoutEndpoints):
@@ -86,33 +81,14 @@ class ManagementBinding(SharedCheckoutEndpoints):
     def __repr__(self) -> str:
         return f"ManagementBinding(prefix={self._prefix!r})"
 
-    async def _call(
-        self,
-        method: str,
-        path: str,
-        operation: str,
-        *,
-        body: Any = None,
-        params: dict[str, str] | None = None,
-        if_ambiguous: str | None = None,
-        version: str = "v3",
-        parse: Callable[[Any], T],
-    ) -> T:
-        return await self._transport.request(
-            method,
-            f"{self._prefix}/{version}{path}",
-            operation=operation,
-            parse=parse,
-            json_body=body,
-            params=params,
-            headers={"X-Auth-Token": self._access_token.get_secret_value()},
-            if_ambiguous=if_ambiguous,
-        )
+    def _target(self, path: str, version: str) -> str:
+        return f"{self._prefix}/{version}{path}"
 
-    async def _checkout_call(
-        self, method: str, path: str, operation: str, body: Any = None, params: dict[str, str] | None = None
-    ) -> Checkout:
-        return await self._call(method, path, operation, body=body, params=params, parse=_checkout_data)
+    def _headers(self) -> dict[str, str]:
+        return {"X-Auth-Token": self._access_token.get_secret_value()}
+
+    def _checkout_from(self, answer: Any) -> Checkout:
+        return _checkout_data(answer)
 
     # --- checkouts ----------------------------------------------------------------------------------
 

@@ -9,12 +9,10 @@ early-access seed (004). Responses are mapped into the same domain model as the 
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any, ClassVar, Literal, TypeVar
+from typing import Any, ClassVar, Literal
 
-from checkout_mcp.bigcommerce.endpoints import SharedCheckoutEndpoints, checkout_path
+from checkout_mcp.bigcommerce.endpoints import SharedCheckoutEndpoints, checkout_path, reconcile_order_hint
 from checkout_mcp.bigcommerce.errors import OperationNotSupported
-from checkout_mcp.bigcommerce.management import reconcile_order_hint
 from checkout_mcp.bigcommerce.mapping import (
     STOREFRONT_KEYS,
     Keys,
@@ -43,7 +41,6 @@ from checkout_mcp.bigcommerce.models import (
 )
 from checkout_mcp.bigcommerce.transport import Transport, money, order_segment, segment, uuid_segment
 
-T = TypeVar("T")
 PREFIX = "/api/storefront"
 ORDER_ITEM_GROUPS = ("physicalItems", "digitalItems", "giftCertificate", "giftCertificates")
 
@@ -71,31 +68,14 @@ class StorefrontBinding(SharedCheckoutEndpoints):
     def __repr__(self) -> str:
         return f"{type(self).__name__}()"
 
-    async def _call(
-        self,
-        method: str,
-        path: str,
-        operation: str,
-        *,
-        body: Any = None,
-        params: dict[str, str] | None = None,
-        if_ambiguous: str | None = None,
-        parse: Callable[[Any], T],
-    ) -> T:
-        return await self._transport.request(
-            method,
-            PREFIX + path,
-            operation=operation,
-            parse=lambda answer: parse(_unwrap(answer)),
-            json_body=body,
-            params=params,
-            if_ambiguous=if_ambiguous,
-        )
+    def _target(self, path: str, version: str) -> str:
+        return PREFIX + path
 
-    async def _checkout_call(
-        self, method: str, path: str, operation: str, body: Any = None, params: dict[str, str] | None = None
-    ) -> Checkout:
-        return await self._call(method, path, operation, body=body, params=params, parse=_checkout_from)
+    def _answer(self, answer: Any) -> Any:
+        return _unwrap(answer)
+
+    def _checkout_from(self, answer: Any) -> Checkout:
+        return _checkout_from(answer)
 
     # --- checkouts ----------------------------------------------------------------------------------
 
