@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from checkout_mcp.clock import Clock
-from checkout_mcp.sandbox import admin, management, management_catalog, shopper, storefront
+from checkout_mcp.sandbox import admin, management, shopper, storefront
 from checkout_mcp.sandbox.ratelimit import DEFAULT_QUOTA, DEFAULT_WINDOW_MS, RateLimiter
 from checkout_mcp.sandbox.runtime import Sandbox
 
@@ -24,7 +24,6 @@ def create_sandbox(
         rate_limiter=RateLimiter(clock, rate_limit_quota, rate_limit_window_ms),
         routes=[
             *management.routes(),
-            *management_catalog.routes(),
             *storefront.routes(),
             *shopper.routes(),
             *admin.routes(),

@@ -35,19 +35,3 @@ class ConsignmentUpdateBody(Versioned):
 
 class CouponBody(Versioned):
     coupon_code: str
-
-
-class ManagementShippingAddress(ops.AddressData):
-    """checkouts.v3.yml requires more of a consignment's address than the storefront does. It also
-    lists `email` as required here and for the billing address; the sandbox does not (a sandbox
-    choice: checkouts without an email, which the storefront allows, stay possible on both)."""
-
-    REQUIRED = ("country_code", "state_or_province", "postal_code")
-
-
-class ManagementConsignmentBody(ConsignmentBody):
-    address: ManagementShippingAddress
-
-
-class ManagementConsignmentUpdateBody(ConsignmentUpdateBody):
-    address: ManagementShippingAddress | None = None

@@ -35,13 +35,7 @@ from checkout_mcp.sandbox.payloads import (
 )
 from checkout_mcp.sandbox.runtime import sandbox_of
 from checkout_mcp.sandbox.shopper import SESSION_COOKIE
-from checkout_mcp.sandbox.state import (
-    Cart,
-    Order,
-    OrderLine,
-    StoreState,
-    storefront_status,
-)
+from checkout_mcp.sandbox.state import Cart, Order, OrderLine, StoreState, storefront_status
 from checkout_mcp.sandbox.totals import CURRENCY_EXPONENTS, Totals, coupon_display_name
 from checkout_mcp.sandbox.views import (
     address_view,

@@ -13,7 +13,7 @@ import httpx
 import pytest
 from starlette.routing import Route
 
-from checkout_mcp.sandbox import Sandbox, create_sandbox, management, management_catalog
+from checkout_mcp.sandbox import Sandbox, create_sandbox, management
 from checkout_mcp.sandbox import seed as demo
 
 pytestmark = pytest.mark.anyio
@@ -106,7 +106,7 @@ def _route_paths(api: Api) -> list[tuple[str, str]]:
         "product_id": "101",
     }
     paths = []
-    for route in [*management.routes(), *management_catalog.routes()]:
+    for route in management.routes():
         assert isinstance(route, Route)
         path = re.sub(r"\{(\w+):int\}", r"{\1}", route.path).format(**params)
         paths.extend((method, path) for method in sorted(route.methods or ()) if method != "HEAD")

@@ -10,13 +10,7 @@ from pydantic import BaseModel, ConfigDict
 from checkout_mcp.sandbox import catalog
 from checkout_mcp.sandbox.errors import invalid, not_found
 from checkout_mcp.sandbox.operations.common import get_cart, touch, writable
-from checkout_mcp.sandbox.state import (
-    Cart,
-    CartSource,
-    LineItem,
-    Product,
-    StoreState,
-)
+from checkout_mcp.sandbox.state import Cart, CartSource, LineItem, Product, StoreState
 from checkout_mcp.sandbox.totals import round_money
 
 

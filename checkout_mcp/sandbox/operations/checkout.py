@@ -10,14 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from checkout_mcp.sandbox.errors import invalid, not_found
 from checkout_mcp.sandbox.operations.common import get_cart, touch, writable
-from checkout_mcp.sandbox.state import (
-    Address,
-    Cart,
-    Consignment,
-    PostalAddress,
-    ShippingMethod,
-    StoreState,
-)
+from checkout_mcp.sandbox.state import Address, Cart, Consignment, PostalAddress, ShippingMethod, StoreState
 
 CUSTOMER_MESSAGE_MAX = 2000
 

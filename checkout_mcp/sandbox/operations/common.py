@@ -5,11 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from checkout_mcp.sandbox.errors import conflict, not_found
-from checkout_mcp.sandbox.state import (
-    Cart,
-    Order,
-    StoreState,
-)
+from checkout_mcp.sandbox.state import Cart, Order, StoreState
 from checkout_mcp.sandbox.totals import Totals, compute_totals
 
 

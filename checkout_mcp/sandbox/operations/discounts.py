@@ -6,10 +6,7 @@ from datetime import datetime
 
 from checkout_mcp.sandbox.errors import invalid, not_found
 from checkout_mcp.sandbox.operations.common import touch, writable
-from checkout_mcp.sandbox.state import (
-    Cart,
-    StoreState,
-)
+from checkout_mcp.sandbox.state import Cart, StoreState
 from checkout_mcp.sandbox.totals import compute_totals, coupon_applies, round_money
 
 COUPON_CODE_MAX = 50

@@ -9,14 +9,7 @@ from urllib.parse import urlencode
 
 from checkout_mcp.sandbox.errors import SandboxError, invalid, not_found
 from checkout_mcp.sandbox.operations.common import get_cart
-from checkout_mcp.sandbox.state import (
-    Cart,
-    CheckoutToken,
-    Order,
-    RedirectUrl,
-    StoreState,
-    digest,
-)
+from checkout_mcp.sandbox.state import Cart, CheckoutToken, Order, RedirectUrl, StoreState, digest
 
 TOKEN_TTL_MAX = 2_592_000
 

@@ -1,10 +1,4 @@
-"""The Management API surface: /stores/{store_hash}/v3 carts and checkouts; v2 orders and order products.
-
-Each handler authenticates (X-Auth-Token: 401 unknown, 403 read-only token on a write, 404
-unknown store hash), parses the snake_case body with Decimal numbers, calls one domain operation
-and renders the official spec's snake_case shape. Money goes out as JSON numbers (v3) or as the
-v2 API's 4-place decimal strings.
-"""
+"""The management routes: authentication, then one domain operation per handler, rendered by `views`."""
 
 from __future__ import annotations
 
@@ -12,45 +6,53 @@ import hmac
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
-from decimal import Decimal
-from email.utils import format_datetime
 from typing import Any
+from urllib.parse import urlencode
 
-from pydantic import BaseModel, ConfigDict, Field
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
+from checkout_mcp.sandbox import catalog
 from checkout_mcp.sandbox import operations as ops
 from checkout_mcp.sandbox.errors import SandboxError, error_list_response, invalid, not_found
-from checkout_mcp.sandbox.jsonio import json_response, omit_none, parse, read_json
-from checkout_mcp.sandbox.payloads import (
-    AddressBody,
-    CouponBody,
-    CustomerMessageBody,
+from checkout_mcp.sandbox.jsonio import json_response, parse, read_json
+from checkout_mcp.sandbox.management.bodies import (
+    AddItemsBody,
+    CartCustomerBody,
+    CreateCartBody,
     ManagementConsignmentBody,
     ManagementConsignmentUpdateBody,
-    Versioned,
+    OrderListQuery,
+    OrderStatusBody,
+    PageQuery,
+    ProductListQuery,
+    ProductQuery,
+    RedirectUrlsBody,
+    TokenBody,
+    UpdateItemBody,
 )
+from checkout_mcp.sandbox.management.views import (
+    Json,
+    cart_view,
+    checkout_view,
+    order_product_v2_view,
+    order_v2_view,
+    product_view,
+    redirect_urls_view,
+    variants_of,
+)
+from checkout_mcp.sandbox.payloads import AddressBody, CouponBody, CustomerMessageBody, Versioned
 from checkout_mcp.sandbox.runtime import sandbox_of
-from checkout_mcp.sandbox.state import (
-    UUID_PATTERN,
-    Address,
-    Cart,
-    Order,
-    OrderLine,
-    StoreState,
-)
-from checkout_mcp.sandbox.totals import Totals
-from checkout_mcp.sandbox.views import address_view, coupon_view, line_item_view, shipping_option_view
+from checkout_mcp.sandbox.state import UUID_PATTERN, Cart, Order, StoreState
 
 V3 = "/stores/{store_hash}/v3"
+
+
 V2 = "/stores/{store_hash}/v2"
+
+
 SHIPPING_OPTIONS_INCLUDE = "consignments.available_shipping_options"
-V2_LIMIT_MAX = 250
-
-
-# --- request context -----------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -109,194 +111,6 @@ def route(path: str, method: str, *, write: bool) -> Callable[[Handler], Route]:
     return wrap
 
 
-# --- views ---------------------------------------------------------------------------------------
-
-
-def cart_view(cart: Cart, totals: Totals) -> dict[str, Any]:
-    """Cart_Full (carts.v3.yml); the checkout's `cart` adds the ex/inc tax amounts."""
-    return {
-        "id": cart.id,
-        "customer_id": cart.customer_id,
-        "channel_id": cart.channel_id,
-        "email": cart.email,
-        "currency": {"code": cart.currency},
-        "tax_included": totals.tax_included,
-        "base_amount": totals.base_amount,
-        "discount_amount": Decimal("0"),  # spec: order-based discounts only, never coupons (none here)
-        "manual_discount_amount": Decimal("0"),
-        "cart_amount": totals.cart_amount_inc_tax,
-        "cart_amount_inc_tax": totals.cart_amount_inc_tax,
-        "cart_amount_ex_tax": totals.cart_amount_ex_tax,
-        "coupons": [coupon_view(c) for c in totals.coupons],
-        "discounts": [{"id": "coupon", "discounted_amount": totals.discount_amount}]
-        if totals.discount_amount
-        else [],
-        "line_items": {
-            "physical_items": [line_item_view(i, totals) for i in cart.line_items if i.type == "physical"],
-            "digital_items": [line_item_view(i, totals) for i in cart.line_items if i.type == "digital"],
-            "gift_certificates": [],
-            "custom_items": [],
-        },
-        "created_time": cart.created_time,
-        "updated_time": cart.updated_time,
-        "locale": cart.locale,
-        "version": cart.version,
-    }
-
-
-def checkout_view(store: StoreState, cart: Cart, totals: Totals, *, with_options: bool) -> dict[str, Any]:
-    """Checkout (checkouts.v3.yml)."""
-    methods = {m.id: m for m in store.shipping_methods}
-    consignments = []
-    for consignment in cart.consignments:
-        money = totals.consignments[consignment.id]
-        selected = methods.get(consignment.selected_shipping_option_id or "")
-        view: dict[str, Any] = {
-            "id": consignment.id,
-            "address": address_view(consignment.address),
-            "line_item_ids": list(consignment.line_item_ids),
-            "shipping_cost_inc_tax": money.shipping_cost_inc_tax,
-            "shipping_cost_ex_tax": money.shipping_cost_ex_tax,
-            "handling_cost_inc_tax": money.handling_cost_inc_tax,
-            "handling_cost_ex_tax": money.handling_cost_ex_tax,
-            "coupon_discounts": [
-                {"code": c.code, "amount": money.coupon_discount}
-                for c in totals.coupons
-                if c.coupon_type == "free_shipping" and money.coupon_discount
-            ],
-            "discounts": [],
-        }
-        if selected is not None:
-            view["selected_shipping_option"] = shipping_option_view(selected)
-        if with_options:
-            view["available_shipping_options"] = [
-                shipping_option_view(m)
-                for m in ops.available_shipping_options(store, cart.id, consignment.id)
-            ]
-        consignments.append(view)
-    view: dict[str, Any] = {
-        "id": cart.id,
-        "cart": cart_view(cart, totals),
-        "billing_address": address_view(cart.billing_address) if cart.billing_address else None,
-        "consignments": consignments,
-        "taxes": [{"name": t.name, "amount": t.amount} for t in totals.taxes],
-        "coupons": [coupon_view(c) for c in totals.coupons],
-        "fees": [],
-        "order_id": str(cart.order_id) if cart.order_id is not None else None,
-        "shipping_cost_total_inc_tax": totals.shipping_cost_total_inc_tax,
-        "shipping_cost_total_ex_tax": totals.shipping_cost_total_ex_tax,
-        "handling_cost_total_inc_tax": totals.handling_cost_total_inc_tax,
-        "handling_cost_total_ex_tax": totals.handling_cost_total_ex_tax,
-        "tax_total": totals.tax_total,
-        "subtotal_inc_tax": totals.subtotal_inc_tax,
-        "subtotal_ex_tax": totals.subtotal_ex_tax,
-        "grand_total": totals.grand_total,
-        "created_time": cart.created_time,
-        "updated_time": cart.updated_time,
-        "customer_message": cart.customer_message,
-        "promotions": [],
-        "version": cart.version,
-    }
-    return omit_none(view, "billing_address")
-
-
-def v2_money(amount: Decimal) -> str:
-    return f"{amount:.4f}"
-
-
-def v2_address(address: Address) -> dict[str, Any]:
-    return {
-        "first_name": address.first_name,
-        "last_name": address.last_name,
-        "company": address.company,
-        "street_1": address.address1,
-        "street_2": address.address2,
-        "city": address.city,
-        "state": address.state_or_province,
-        "zip": address.postal_code,
-        "country": address.country_code,
-        "country_iso2": address.country_code,
-        "phone": address.phone,
-        "email": address.email,
-        "form_fields": [],
-    }
-
-
-def order_v2_view(order: Order, tax_included: bool, store_hash: str, base_url: str) -> dict[str, Any]:
-    """The essentials of orders.v2.oas2.yml's order: money as 4-place strings, RFC 2822 dates."""
-    resource = f"/orders/{order.id}"
-    link = f"{base_url.rstrip('/')}/stores/{store_hash}/v2{resource}"
-    return {
-        "id": order.id,
-        "customer_id": order.customer_id,
-        "date_created": format_datetime(order.date_created),
-        "date_modified": format_datetime(order.date_modified),
-        "date_shipped": "",
-        "status_id": order.status_id,
-        "status": order.status,
-        "subtotal_ex_tax": v2_money(order.subtotal_ex_tax),
-        "subtotal_inc_tax": v2_money(order.subtotal_inc_tax),
-        "subtotal_tax": v2_money(order.subtotal_inc_tax - order.subtotal_ex_tax),
-        "base_shipping_cost": v2_money(order.shipping_cost_inc_tax),
-        "shipping_cost_ex_tax": v2_money(order.shipping_cost_ex_tax),
-        "shipping_cost_inc_tax": v2_money(order.shipping_cost_inc_tax),
-        "shipping_cost_tax": v2_money(order.shipping_cost_inc_tax - order.shipping_cost_ex_tax),
-        "handling_cost_ex_tax": v2_money(order.handling_cost_ex_tax),
-        "handling_cost_inc_tax": v2_money(order.handling_cost_inc_tax),
-        "total_ex_tax": v2_money(order.total_ex_tax),
-        "total_inc_tax": v2_money(order.total_inc_tax),
-        "total_tax": v2_money(order.total_tax),
-        "is_tax_inclusive_pricing": tax_included,
-        "items_total": sum(line.quantity for line in order.lines),
-        "items_shipped": 0,
-        "payment_method": order.payment_method,
-        "refunded_amount": v2_money(Decimal("0")),
-        "order_is_digital": all(line.type == "digital" for line in order.lines),
-        "gift_certificate_amount": v2_money(order.gift_certificate_amount),
-        "currency_code": order.currency,
-        "default_currency_code": order.currency,
-        "customer_message": order.customer_message,
-        "discount_amount": v2_money(order.discount_amount),
-        "coupon_discount": v2_money(order.coupon_discount),
-        "shipping_address_count": len(order.shipping_addresses),
-        "cart_id": order.cart_id,
-        "billing_address": v2_address(order.billing_address),
-        "channel_id": order.channel_id,
-        "order_source": "checkout_api",
-        "products": {"url": f"{link}/products", "resource": f"{resource}/products"},
-        "shipping_addresses": {
-            "url": f"{link}/shippingaddresses",
-            "resource": f"{resource}/shippingaddresses",
-        },
-        "coupons": {"url": f"{link}/coupons", "resource": f"{resource}/coupons"},
-    }
-
-
-def order_product_v2_view(order: Order, line: OrderLine) -> dict[str, Any]:
-    """The essentials of orders.v2.oas2.yml's orderProducts (prices per unit, totals per line)."""
-    return {
-        "id": line.id,
-        "order_id": order.id,
-        "product_id": line.product_id,
-        "variant_id": line.variant_id,
-        "name": line.name,
-        "name_customer": line.name,
-        "name_merchant": line.name,
-        "sku": line.sku,
-        "type": line.type,
-        "quantity": line.quantity,
-        "base_price": v2_money(line.base_price),
-        "price_ex_tax": v2_money(line.price_ex_tax),
-        "price_inc_tax": v2_money(line.price_inc_tax),
-        "price_tax": v2_money(line.price_inc_tax - line.price_ex_tax),
-        "base_total": v2_money(line.base_price * line.quantity),
-        "total_ex_tax": v2_money(line.total_ex_tax),
-        "total_inc_tax": v2_money(line.total_inc_tax),
-        "total_tax": v2_money(line.total_inc_tax - line.total_ex_tax),
-        "quantity_shipped": 0,
-    }
-
-
 def envelope(data: Any, status: int = 200) -> Response:
     return json_response({"data": data, "meta": {}}, status)
 
@@ -312,72 +126,28 @@ def checkout_response(call: Call, cart: Cart) -> Response:
     return envelope(checkout_view(call.store, cart, totals, with_options=with_options))
 
 
-# --- request payloads ----------------------------------------------------------------------------
+def collection(call: Call, data: list[Json], total: int, paging: PageQuery) -> Response:
+    """A v3 collection page with metaCollection_Full's `pagination` block."""
+    pages = max(1, -(-total // paging.limit))
+    others = {k: v for k, v in call.request.query_params.items() if k not in ("page", "limit")}
 
+    def link(page: int) -> str:
+        return "?" + urlencode({**others, "page": page, "limit": paging.limit})
 
-class CreateCartBody(BaseModel):
-    customer_id: int = 0
-    channel_id: int = 1
-    locale: str = "en"
-    currency: dict[str, str] | None = None
-    line_items: list[ops.ItemRequest] = []
-
-
-class AddItemsBody(Versioned):
-    line_items: list[ops.ItemRequest] = Field(default_factory=list)
-
-
-class UpdateItemBody(Versioned):
-    line_item: ops.ItemRequest
-
-
-class CartCustomerBody(Versioned):
-    customer_id: int
-
-
-class RedirectUrlsBody(BaseModel):
-    query_params: dict[str, str] = {}
-
-
-class PageQuery(BaseModel):
-    """v2 collection paging: `page` from 1, `limit` (default 50, at most 250) per page."""
-
-    page: int = Field(default=1, ge=1)
-    limit: int = Field(default=50, ge=1, le=V2_LIMIT_MAX)
-
-
-class OrderListQuery(PageQuery):
-    """The GET /v2/orders filters the sandbox implements (others are ignored, as unknown ones are)."""
-
-    cart_id: str | None = None
-    status_id: int | None = None
-    min_id: int | None = None
-    max_id: int | None = None
-    sort: str = "id"
-
-
-class OrderStatusBody(BaseModel):
-    """PUT /v2/orders/{id}: the sandbox changes only the status, and says so for anything else."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    status_id: int
-
-
-class TokenBody(BaseModel):
-    maxUses: int | None = None  # the spec's camelCase field name
-    ttl: int | None = None
-
-
-def redirect_urls_view(urls: ops.RedirectUrlSet) -> dict[str, str]:
-    return {
-        "cart_url": urls.cart_url,
-        "checkout_url": urls.checkout_url,
-        "embedded_checkout_url": urls.embedded_checkout_url,
+    links = {"current": link(paging.page)}
+    if paging.page > 1:
+        links["previous"] = link(paging.page - 1)
+    if paging.page < pages:
+        links["next"] = link(paging.page + 1)
+    pagination = {
+        "total": total,
+        "count": len(data),
+        "per_page": paging.limit,
+        "current_page": paging.page,
+        "total_pages": pages,
+        "links": links,
     }
-
-
-# --- handlers ------------------------------------------------------------------------------------
+    return json_response({"data": data, "meta": {"pagination": pagination}})
 
 
 @route(f"{V3}/carts", "POST", write=True)
@@ -603,6 +373,41 @@ async def list_order_products(call: Call) -> Response:
     return json_response([order_product_v2_view(order, line) for line in lines])
 
 
+@route(f"{V3}/catalog/products", "GET", write=False)
+async def list_products(call: Call) -> Response:
+    query = parse(ProductListQuery, dict(call.request.query_params))
+    products, total = catalog.search_products(
+        call.store,
+        catalog.ProductQuery(
+            ids=None if query.ids is None else frozenset(query.ids),
+            keyword=query.keyword,
+            name=query.name,
+            sku=query.sku,
+            is_visible=query.is_visible,
+            page=query.page,
+            limit=query.limit,
+        ),
+    )
+    base_url = str(call.request.base_url)
+    return collection(call, [product_view(p, base_url, query.include) for p in products], total, query)
+
+
+@route(f"{V3}/catalog/products/{{product_id:int}}", "GET", write=False)
+async def get_product(call: Call) -> Response:
+    query = parse(ProductQuery, dict(call.request.query_params))
+    product = catalog.get_product(call.store, call.request.path_params["product_id"])
+    view = product_view(product, str(call.request.base_url), query.include)
+    return json_response({"data": view, "meta": {}})
+
+
+@route(f"{V3}/catalog/products/{{product_id:int}}/variants", "GET", write=False)
+async def list_variants(call: Call) -> Response:
+    paging = parse(PageQuery, dict(call.request.query_params))
+    variants = variants_of(catalog.get_product(call.store, call.request.path_params["product_id"]))
+    start = (paging.page - 1) * paging.limit
+    return collection(call, variants[start : start + paging.limit], len(variants), paging)
+
+
 ROUTES: list[Route] = [
     create_cart,
     get_cart,
@@ -627,6 +432,9 @@ ROUTES: list[Route] = [
     get_order,
     update_order,
     list_order_products,
+    list_products,
+    get_product,
+    list_variants,
 ]
 
 
