@@ -90,7 +90,14 @@ class SharedCheckoutEndpoints(ABC):
     async def get_checkout(self, checkout_id: str, *, include_shipping_options: bool = False) -> Checkout:
         include = f"consignments.{self.keys('available_shipping_options')}"
         params = {"include": include} if include_shipping_options else None
-        return await self._checkout_call("GET", checkout_path(checkout_id), "get_checkout", params=params)
+        checkout = await self._checkout_call("GET", checkout_path(checkout_id), "get_checkout", params=params)
+        if include_shipping_options:
+            return checkout
+        # The storefront includes the options by default (checkouts.sf.yml); not asked, they are None.
+        consignments = [
+            c.model_copy(update={"available_shipping_options": None}) for c in checkout.consignments
+        ]
+        return checkout.model_copy(update={"consignments": consignments})
 
     async def update_customer_message(
         self, checkout_id: str, message: str, *, version: int | None = None

@@ -104,6 +104,8 @@ async def test_shipping_options_selection_and_address_update(shop: StorefrontBin
 
     with_options = await shop.get_checkout(checkout.id, include_shipping_options=True)
     assert with_options.consignments[0].available_shipping_options
+    plain = await shop.get_checkout(checkout.id)  # the store sends them by default; not asked, not kept
+    assert plain.consignments[0].available_shipping_options is None
 
     items = [ConsignmentItem(item_id=checkout.cart.line_items[0].id, quantity=2)]
     moved = await shop.update_shipping_address(

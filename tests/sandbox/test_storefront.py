@@ -190,6 +190,17 @@ async def test_addresses_consignments_and_shipping_options() -> None:
 
 
 @pytest.mark.anyio
+async def test_get_checkout_includes_the_shipping_options_unless_asked_otherwise() -> None:
+    """checkouts.sf.yml: `include` defaults to consignments.availableShippingOptions."""
+    async with client(create_sandbox()) as http:
+        checkout_id, _ = await ready_checkout(http)
+        default = (await http.get(f"{API}/checkouts/{checkout_id}")).json()
+        other = (await http.get(f"{API}/checkouts/{checkout_id}", params={"include": "promotions"})).json()
+    assert default["consignments"][0]["availableShippingOptions"]
+    assert "availableShippingOptions" not in other["consignments"][0]
+
+
+@pytest.mark.anyio
 async def test_a_guest_address_needs_only_a_country_and_not_a_customer_s_email() -> None:
     """checkouts.sf.yml: the billing address requires countryCode; 403 when "the email trying to be
     set for the guest is associated with an account. The customer must sign in."."""

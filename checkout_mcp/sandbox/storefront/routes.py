@@ -63,6 +63,7 @@ CHECKOUT_INCLUDES = frozenset(
         "consignments.availablePickupOptions",
     }
 )
+GET_CHECKOUT_INCLUDES = frozenset({INCLUDE_OPTIONS})  # the spec's default for GET /checkouts/{id}
 
 
 @dataclass(frozen=True)
@@ -96,11 +97,12 @@ class Shopper:
             raise not_found("Order")
         return order
 
-    def includes(self) -> set[str]:
-        """The `include` values, each one of those checkouts.sf.yml lists (400 otherwise)."""
-        asked = {
-            part.strip() for part in self.request.query_params.get("include", "").split(",") if part.strip()
-        }
+    def includes(self, default: frozenset[str] = frozenset()) -> set[str]:
+        """The `include` values, each one of those checkouts.sf.yml lists (400 otherwise); `default`
+        when the request names none."""
+        if "include" not in self.request.query_params:
+            return set(default)
+        asked = {part.strip() for part in self.request.query_params["include"].split(",") if part.strip()}
         unknown = sorted(asked - CHECKOUT_INCLUDES)
         if unknown:
             raise SandboxError(
@@ -108,8 +110,8 @@ class Shopper:
             )
         return asked
 
-    def respond(self, cart: Cart) -> Response:
-        with_options = INCLUDE_OPTIONS in self.includes()
+    def respond(self, cart: Cart, default_includes: frozenset[str] = frozenset()) -> Response:
+        with_options = INCLUDE_OPTIONS in self.includes(default_includes)
         return json_response(checkout_view(self.store, cart, self.now, with_options=with_options))
 
     def check_guest_email(self, cart: Cart, email: str) -> None:
@@ -179,7 +181,7 @@ async def list_checkouts(shopper: Shopper) -> Response:
 async def get_checkout(shopper: Shopper) -> Response:
     cart = shopper.checkout()
     try:
-        return shopper.respond(cart)
+        return shopper.respond(cart, GET_CHECKOUT_INCLUDES)
     except SandboxError as exc:
         return error_list_response(exc)  # the generic 400 body checkouts.sf.yml documents here
 
