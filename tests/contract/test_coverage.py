@@ -10,6 +10,7 @@ from checkout_mcp.bigcommerce.management import ManagementBinding
 from checkout_mcp.bigcommerce.store import OPERATIONS
 from checkout_mcp.bigcommerce.storefront import StorefrontBinding
 from checkout_mcp.sandbox import create_sandbox
+from checkout_mcp.tools import catalogue
 from tests.contract import seed004, specs, test_management, test_storefront
 from tests.contract.harness import COVERED, route_key
 from tests.contract.operations import CLIENT_ROUTES, NOT_API_PREFIXES, ROUTES, SEED
@@ -61,3 +62,10 @@ def test_every_client_operation_is_served(
     served = served_routes()
     for operation, routes in CLIENT_ROUTES[surface].items():
         assert routes and set(routes) <= served, (surface, operation)
+
+
+def test_every_tool_operation_is_a_served_client_operation() -> None:
+    """Each tool names the store operation it calls; some surface sends it, to served routes."""
+    for spec in catalogue():
+        assert spec.operation in OPERATIONS, spec.name
+        assert any(spec.operation in routes for routes in CLIENT_ROUTES.values()), spec.name
