@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from checkout_mcp.bigcommerce.models import Product, ProductPage, Variant, VariantOption
-from checkout_mcp.bigcommerce.transport import money
+from checkout_mcp.bigcommerce.transport import amount_from
 
 
 def variant_from(data: dict[str, Any]) -> Variant:
@@ -15,7 +15,7 @@ def variant_from(data: dict[str, Any]) -> Variant:
         id=int(data["id"]),
         product_id=int(data["product_id"]),
         sku=data.get("sku") or "",
-        price=money(data.get("calculated_price", data.get("price"))),
+        price=amount_from(data.get("calculated_price", data.get("price"))),
         inventory_level=data.get("inventory_level"),
         purchasable=not data.get("purchasing_disabled", False),
         options=[
@@ -34,7 +34,7 @@ def product_from(data: dict[str, Any]) -> Product:
         name=data["name"],
         sku=data.get("sku") or "",
         type=data.get("type", "physical"),
-        price=money(data.get("calculated_price", data.get("price"))),
+        price=amount_from(data.get("calculated_price", data.get("price"))),
         is_visible=bool(data.get("is_visible", True)),
         purchasable=data.get("availability", "available") != "disabled",
         inventory_tracking=data.get("inventory_tracking", "none"),

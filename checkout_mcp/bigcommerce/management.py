@@ -46,7 +46,7 @@ from checkout_mcp.bigcommerce.models import (
 )
 from checkout_mcp.bigcommerce.transport import (
     Transport,
-    money,
+    amount_from,
     number_segment,
     order_segment,
     segment,
@@ -403,7 +403,7 @@ def order_items_from(answer: Any, tax_included: bool) -> list[OrderItem]:
             name=item["name"],
             quantity=int(item["quantity"]),
             sku=item.get("sku") or None,
-            total=money(MANAGEMENT_KEYS.amount(item, "total", tax_included)),
+            total=amount_from(MANAGEMENT_KEYS.amount(item, "total", tax_included)),
         )
         for item in answer
     ]
@@ -426,11 +426,11 @@ def order_from(data: dict[str, Any]) -> Order:
         status=data.get("status", ""),
         status_id=int(data["status_id"]),
         currency=data.get("currency_code", ""),
-        subtotal=money(MANAGEMENT_KEYS.amount(data, "subtotal", tax_included)),
-        shipping_total=money(MANAGEMENT_KEYS.amount(data, "shipping_cost", tax_included)),
-        tax_total=money(data.get("total_tax")),
-        discount_total=money(data.get("discount_amount")),
-        grand_total=money(data.get("total_inc_tax")),
+        subtotal=amount_from(MANAGEMENT_KEYS.amount(data, "subtotal", tax_included)),
+        shipping_total=amount_from(MANAGEMENT_KEYS.amount(data, "shipping_cost", tax_included)),
+        tax_total=amount_from(data.get("total_tax")),
+        discount_total=amount_from(data.get("discount_amount")),
+        grand_total=amount_from(data.get("total_inc_tax")),
         billing_address=v2_address_from(data.get("billing_address")),
         cart_id=data.get("cart_id") or None,
         raw=data,

@@ -27,7 +27,7 @@ from checkout_mcp.bigcommerce.models import (
     ShippingOption,
     Tax,
 )
-from checkout_mcp.bigcommerce.transport import money
+from checkout_mcp.bigcommerce.transport import amount_from
 
 ITEM_GROUPS: dict[str, ItemKind] = {
     "physical_items": "physical",
@@ -139,14 +139,14 @@ def coupon_from(keys: Keys, data: dict[str, Any]) -> Coupon:
         code=data["code"],
         id=str(data["id"]) if data.get("id") is not None else None,
         coupon_type=None if coupon_type is None else str(coupon_type),
-        discounted_amount=money(data.get(keys("discounted_amount"))),
+        discounted_amount=amount_from(data.get(keys("discounted_amount"))),
     )
 
 
 def line_item_from(keys: Keys, data: dict[str, Any], kind: ItemKind) -> LineItem:
     quantity = int(data.get("quantity", 1))
-    list_price = money(data.get(keys("list_price"), data.get("amount")))
-    sale_price = money(data.get(keys("sale_price"), list_price))
+    list_price = amount_from(data.get(keys("list_price"), data.get("amount")))
+    sale_price = amount_from(data.get(keys("sale_price"), list_price))
     return LineItem(
         id=str(data["id"]),
         kind=kind,
@@ -157,9 +157,9 @@ def line_item_from(keys: Keys, data: dict[str, Any], kind: ItemKind) -> LineItem
         sku=data.get("sku"),
         list_price=list_price,
         sale_price=sale_price,
-        extended_sale_price=money(data.get(keys("extended_sale_price"), sale_price * quantity)),
-        discount_amount=money(data.get(keys("discount_amount"))),
-        coupon_amount=money(data.get(keys("coupon_amount"))),
+        extended_sale_price=amount_from(data.get(keys("extended_sale_price"), sale_price * quantity)),
+        discount_amount=amount_from(data.get(keys("discount_amount"))),
+        coupon_amount=amount_from(data.get(keys("coupon_amount"))),
         requires_shipping=bool(data.get(keys("is_require_shipping"), kind == "physical")),
     )
 
@@ -172,9 +172,9 @@ def cart_from(keys: Keys, data: dict[str, Any]) -> Cart:
         customer_id=data.get(keys("customer_id")) or 0,
         email=data.get("email") or None,
         is_tax_included=bool(data.get(keys("tax_included"), False)),
-        base_amount=money(data.get(keys("base_amount"))),
-        discount_amount=money(data.get(keys("discount_amount"))),
-        cart_amount=money(data.get(keys("cart_amount"), data.get(keys("cart_amount_inc_tax")))),
+        base_amount=amount_from(data.get(keys("base_amount"))),
+        discount_amount=amount_from(data.get(keys("discount_amount"))),
+        cart_amount=amount_from(data.get(keys("cart_amount"), data.get(keys("cart_amount_inc_tax")))),
         line_items=[
             line_item_from(keys, item, kind)
             for group, kind in ITEM_GROUPS.items()
@@ -191,7 +191,7 @@ def shipping_option_from(keys: Keys, data: dict[str, Any]) -> ShippingOption:
     return ShippingOption(
         id=str(data["id"]),
         description=data.get("description", ""),
-        cost=money(data.get("cost", data.get("price"))),
+        cost=amount_from(data.get("cost", data.get("price"))),
         type=data.get("type"),
         transit_time=data.get(keys("transit_time")) or None,
     )
@@ -208,24 +208,24 @@ def consignment_from(keys: Keys, data: dict[str, Any], tax_included: bool) -> Co
         if available is None
         else [shipping_option_from(keys, option) for option in available],
         selected_shipping_option=shipping_option_from(keys, selected) if selected else None,
-        shipping_cost=money(keys.amount(data, "shipping_cost", tax_included)),
-        handling_cost=money(keys.amount(data, "handling_cost", tax_included)),
+        shipping_cost=amount_from(keys.amount(data, "shipping_cost", tax_included)),
+        handling_cost=amount_from(keys.amount(data, "handling_cost", tax_included)),
     )
 
 
 def gift_certificate_from(data: dict[str, Any]) -> GiftCertificate:
     return GiftCertificate(
         code=data["code"],
-        balance=money(data.get("balance")),
-        used=money(data.get("used")),
-        remaining=money(data.get("remaining")),
+        balance=amount_from(data.get("balance")),
+        used=amount_from(data.get("used")),
+        remaining=amount_from(data.get("remaining")),
     )
 
 
 def checkout_from(keys: Keys, data: dict[str, Any]) -> Checkout:
     cart = cart_from(keys, data["cart"])
     tax_included = cart.is_tax_included
-    grand_total = money(data.get(keys("grand_total")))
+    grand_total = amount_from(data.get(keys("grand_total")))
     order_id = data.get(keys("order_id"))
     return Checkout(
         id=data["id"],
@@ -235,13 +235,15 @@ def checkout_from(keys: Keys, data: dict[str, Any]) -> Checkout:
         consignments=[consignment_from(keys, item, tax_included) for item in data.get("consignments") or []],
         coupons=[coupon_from(keys, coupon) for coupon in data.get("coupons") or []],
         gift_certificates=[gift_certificate_from(item) for item in data.get(keys("gift_certificates")) or []],
-        taxes=[Tax(name=tax["name"], amount=money(tax.get("amount"))) for tax in data.get("taxes") or []],
-        subtotal=money(keys.amount(data, "subtotal", tax_included)),
-        shipping_total=money(keys.amount(data, "shipping_cost_total", tax_included)),
-        handling_total=money(keys.amount(data, "handling_cost_total", tax_included)),
-        tax_total=money(data.get(keys("tax_total"))),
+        taxes=[
+            Tax(name=tax["name"], amount=amount_from(tax.get("amount"))) for tax in data.get("taxes") or []
+        ],
+        subtotal=amount_from(keys.amount(data, "subtotal", tax_included)),
+        shipping_total=amount_from(keys.amount(data, "shipping_cost_total", tax_included)),
+        handling_total=amount_from(keys.amount(data, "handling_cost_total", tax_included)),
+        tax_total=amount_from(data.get(keys("tax_total"))),
         grand_total=grand_total,
-        outstanding_balance=money(data.get(keys("outstanding_balance"), grand_total)),
+        outstanding_balance=amount_from(data.get(keys("outstanding_balance"), grand_total)),
         order_id=str(order_id) if order_id not in (None, "") else None,
         customer_message=data.get(keys("customer_message")) or "",
         version=data.get("version"),

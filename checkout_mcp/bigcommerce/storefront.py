@@ -39,7 +39,7 @@ from checkout_mcp.bigcommerce.models import (
     ShippingOption,
     Variant,
 )
-from checkout_mcp.bigcommerce.transport import Transport, money, order_segment, segment, uuid_segment
+from checkout_mcp.bigcommerce.transport import Transport, amount_from, order_segment, segment, uuid_segment
 
 PREFIX = "/api/storefront"
 ORDER_ITEM_GROUPS = ("physicalItems", "digitalItems", "giftCertificate", "giftCertificates")
@@ -297,7 +297,7 @@ def _order_items(line_items: Any) -> list[OrderItem]:
             name=item.get("name", ""),
             quantity=int(item.get("quantity", 1)),
             sku=item.get("sku") or None,
-            total=money(item.get("extendedSalePrice", item.get("amount"))),
+            total=amount_from(item.get("extendedSalePrice", item.get("amount"))),
         )
         for group in groups
         for key in ORDER_ITEM_GROUPS
@@ -326,11 +326,11 @@ def order_from(data: dict[str, Any]) -> Order:
         status=ORDER_STATUS_NAMES[status_id],
         status_id=status_id,
         currency=currency.get("code", ""),
-        subtotal=money(data.get("baseAmount")),
-        shipping_total=money(data.get("shippingCostTotal")),
-        tax_total=money(data.get("taxTotal")),
-        discount_total=money(data.get("discountAmount")),
-        grand_total=money(data.get("orderAmount")),
+        subtotal=amount_from(data.get("baseAmount")),
+        shipping_total=amount_from(data.get("shippingCostTotal")),
+        tax_total=amount_from(data.get("taxTotal")),
+        discount_total=amount_from(data.get("discountAmount")),
+        grand_total=amount_from(data.get("orderAmount")),
         items=_order_items(data.get("lineItems")),
         billing_address=address_from(STOREFRONT_KEYS, data.get("billingAddress")),
         cart_id=data.get("cartId") or None,

@@ -124,7 +124,7 @@ def status_segment(status_id: int) -> str:
 # --- JSON --------------------------------------------------------------------------------------------
 
 
-def money(value: Any) -> Decimal:
+def amount_from(value: Any) -> Decimal:
     """A JSON amount (number, numeric string as v2 sends, or missing) as Decimal."""
     if value is None or value == "":
         return Decimal("0")

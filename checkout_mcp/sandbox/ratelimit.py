@@ -17,8 +17,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from checkout_mcp.clock import Clock
 from checkout_mcp.sandbox.errors import SandboxError, error_response
+from checkout_mcp.sandbox.faults import ADMIN_PREFIX
 
-ADMIN_PREFIX = "/__sandbox/"
 DEFAULT_QUOTA = 150
 DEFAULT_WINDOW_MS = 30_000
 ONE_MS = timedelta(milliseconds=1)

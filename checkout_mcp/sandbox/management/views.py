@@ -54,20 +54,20 @@ def checkout_view(store: StoreState, cart: Cart, totals: Totals, *, with_options
     methods = {m.id: m for m in store.shipping_methods}
     consignments = []
     for consignment in cart.consignments:
-        money = totals.consignments[consignment.id]
+        amounts = totals.consignments[consignment.id]
         selected = methods.get(consignment.selected_shipping_option_id or "")
         view: dict[str, Any] = {
             "id": consignment.id,
             "address": address_view(consignment.address),
             "line_item_ids": list(consignment.line_item_ids),
-            "shipping_cost_inc_tax": money.shipping_cost_inc_tax,
-            "shipping_cost_ex_tax": money.shipping_cost_ex_tax,
-            "handling_cost_inc_tax": money.handling_cost_inc_tax,
-            "handling_cost_ex_tax": money.handling_cost_ex_tax,
+            "shipping_cost_inc_tax": amounts.shipping_cost_inc_tax,
+            "shipping_cost_ex_tax": amounts.shipping_cost_ex_tax,
+            "handling_cost_inc_tax": amounts.handling_cost_inc_tax,
+            "handling_cost_ex_tax": amounts.handling_cost_ex_tax,
             "coupon_discounts": [
-                {"code": c.code, "amount": money.coupon_discount}
+                {"code": c.code, "amount": amounts.coupon_discount}
                 for c in totals.coupons
-                if c.coupon_type == "free_shipping" and money.coupon_discount
+                if c.coupon_type == "free_shipping" and amounts.coupon_discount
             ],
             "discounts": [],
         }

@@ -69,21 +69,21 @@ def cart_view(cart: Cart, totals: Totals) -> Json:
 def consignment_views(store: StoreState, cart: Cart, totals: Totals, with_options: bool) -> list[Json]:
     views = []
     for consignment in cart.consignments:
-        money = totals.consignments[consignment.id]
+        amounts = totals.consignments[consignment.id]
         offered = ops.available_shipping_options(store, cart.id, consignment.id)
         selected = next((m for m in offered if m.id == consignment.selected_shipping_option_id), None)
-        shipping = money.shipping_cost_inc_tax if totals.tax_included else money.shipping_cost_ex_tax
+        shipping = amounts.shipping_cost_inc_tax if totals.tax_included else amounts.shipping_cost_ex_tax
         view: Json = {
             "id": consignment.id,
             "address": camel_keys(address_view(consignment.address, "storefront")),
             "selectedShippingOption": camel_keys(shipping_option_view(selected)) if selected else None,
             "shippingCost": shipping,
-            "shippingCostBeforeDiscount": shipping + money.coupon_discount,
-            "handlingCost": money.handling_cost_inc_tax
+            "shippingCostBeforeDiscount": shipping + amounts.coupon_discount,
+            "handlingCost": amounts.handling_cost_inc_tax
             if totals.tax_included
-            else money.handling_cost_ex_tax,
-            "couponDiscounts": [{"code": c.code, "amount": money.coupon_discount} for c in totals.coupons]
-            if money.coupon_discount
+            else amounts.handling_cost_ex_tax,
+            "couponDiscounts": [{"code": c.code, "amount": amounts.coupon_discount} for c in totals.coupons]
+            if amounts.coupon_discount
             else [],
             "discounts": [],
             "lineItemIds": list(consignment.line_item_ids),
