@@ -3,6 +3,7 @@
 from checkout_mcp.bigcommerce.errors import (
     BadRequest,
     BigCommerceError,
+    ClientError,
     Conflict,
     InvalidIdentifier,
     NotFound,
@@ -23,6 +24,7 @@ from checkout_mcp.bigcommerce.transport import RetryPolicy, Transport
 __all__ = [
     "BadRequest",
     "BigCommerceError",
+    "ClientError",
     "Conflict",
     "InvalidIdentifier",
     "ManagementBinding",

@@ -3,6 +3,17 @@
 Tools turn these into agent-readable errors, so every message is written for a reader who can act
 on it. No message or repr ever contains the access token or a checkout token: messages are built
 only from the operation name, BigCommerce's status/title/field errors and ids.
+
+    ClientError                      anything this client raises; catch this one
+    ├── UpstreamError                talking to the store failed (`retryable`)
+    │   ├── BigCommerceError         the store answered an error status
+    │   │   ├── BadRequest (400)     Unauthorized (401, 403)   NotFound (404)
+    │   │   ├── Conflict (409)       Unprocessable (422)       RateLimited (429)
+    │   │   └── ServerError (5xx)
+    │   ├── UpstreamUnavailable      no usable answer (`ambiguous`: it may have been applied)
+    │   └── UnexpectedResponse       an answer this client cannot read
+    ├── OperationNotSupported        the configured surface lacks the operation; nothing sent
+    └── InvalidIdentifier            an id that cannot be valid (also a ValueError); nothing sent
 """
 
 from __future__ import annotations
@@ -10,7 +21,11 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 
-class UpstreamError(Exception):
+class ClientError(Exception):
+    """The one base of this client's errors (see the tree above)."""
+
+
+class UpstreamError(ClientError):
     """Any failure talking to the store; `retryable` says whether the same call can simply be repeated."""
 
     retryable: bool
@@ -161,7 +176,7 @@ class UnexpectedResponse(UpstreamError):
         super().__init__(message, operation=operation, retryable=False)
 
 
-class OperationNotSupported(Exception):
+class OperationNotSupported(ClientError):
     """The configured API surface(s) do not offer this operation."""
 
     def __init__(self, operation: str, detail: str) -> None:
@@ -169,7 +184,7 @@ class OperationNotSupported(Exception):
         self.operation = operation
 
 
-class InvalidIdentifier(ValueError):
+class InvalidIdentifier(ClientError, ValueError):
     """An id or code was refused before any request was sent (it could not be a valid one)."""
 
     def __init__(self, what: str, reason: str) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from pydantic import SecretStr
 
+from checkout_mcp.bigcommerce import errors
 from checkout_mcp.bigcommerce.errors import (
     Conflict,
     InvalidIdentifier,
@@ -211,3 +212,10 @@ async def test_codes_are_escaped_into_one_path_segment(store: Store, sandbox: Sa
     with pytest.raises(NotFound) as caught:
         await store.management.remove_coupon(demo_cart(sandbox, "ready"), "SAVE10?x=1#frag")
     assert caught.value.title == "Coupon not found"
+
+
+def test_every_client_error_has_the_one_base() -> None:
+    """Callers catch `ClientError` alone (the tree in errors.py's docstring)."""
+    classes = [c for c in vars(errors).values() if isinstance(c, type) and issubclass(c, Exception)]
+    assert all(issubclass(c, errors.ClientError) for c in classes)
+    assert issubclass(errors.InvalidIdentifier, ValueError)  # callers that catch ValueError still do
