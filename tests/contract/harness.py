@@ -19,8 +19,9 @@ from typing import Any, TypeVar
 import httpx
 from starlette.routing import Match, Route
 
+from checkout_mcp.bigcommerce.store import InProcessTransport
 from checkout_mcp.sandbox import Sandbox
-from tests.contract.contract import check
+from tests.contract.contract import check, check_request
 
 F = TypeVar("F", bound=Callable[..., Any])
 Case = tuple[str, int]
@@ -42,6 +43,15 @@ def covers(*cases: Case) -> Callable[[F], F]:
 
 def route_key(route: Route, method: str) -> str:
     return f"{method} {route.path}"
+
+
+def route_of(sandbox: Sandbox, method: str, path: str) -> str:
+    """The key of the sandbox route that serves `method path`."""
+    scope = {"type": "http", "method": method, "path": path, "root_path": ""}
+    for route in sandbox.api.routes:
+        if isinstance(route, Route) and route.matches(scope)[0] is Match.FULL:
+            return route_key(route, method)
+    raise AssertionError(f"No sandbox route serves {method} {path}")
 
 
 class Contract:
@@ -73,14 +83,29 @@ class Contract:
             {"X-Auth-Token": self.token if token is None else token} if path.startswith("/stores/") else {}
         )
         response = await self.http.request(method, path, json=json, params=params, headers=headers)
-        route = self.route_of(method, path)
+        route = route_of(self.sandbox, method, path)
         check(route, response.request, response)
         self.seen.add((route, response.status_code))
         return response
 
-    def route_of(self, method: str, path: str) -> str:
-        scope = {"type": "http", "method": method, "path": path, "root_path": ""}
-        for route in self.sandbox.api.routes:
-            if isinstance(route, Route) and route.matches(scope)[0] is Match.FULL:
-                return route_key(route, method)
-        raise AssertionError(f"No sandbox route serves {method} {path}")
+
+class CheckedTransport(httpx.AsyncBaseTransport):
+    """Our client's way into the sandbox, checking every request it sends and every answer it gets
+    against the specs; `routes` records which routes it used."""
+
+    def __init__(self, sandbox: Sandbox) -> None:
+        self.sandbox = sandbox
+        self.routes: set[str] = set()
+        self._inner = InProcessTransport(sandbox.app)
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        route = route_of(self.sandbox, request.method, request.url.path)
+        check_request(route, request, await request.aread())
+        response = await self._inner.handle_async_request(request)
+        await response.aread()
+        check(route, request, response)
+        self.routes.add(route)
+        return response
+
+    async def aclose(self) -> None:
+        await self._inner.aclose()

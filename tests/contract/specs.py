@@ -139,6 +139,35 @@ def billing_refusals_have_a_body(doc: Doc) -> int:
     return changed
 
 
+def address_id_is_a_string(doc: Doc) -> int:
+    """The billing address's `addressId` path parameter is typed as a number, while the addresses
+    it names have string ids ("5d484d668e5aa" in the spec's own examples)."""
+    changed = 0
+    for node in nodes(doc):
+        if node.get("name") == "addressId" and node.get("in") == "path":
+            node["schema"] = {"type": "string"}
+            changed += 1
+    return changed
+
+
+def cart_item_update_is_any_of(doc: Doc) -> int:
+    """PUT /carts/{id}/items/{item}: `line_item` is oneOf an item with a variant or with a modifier,
+    but the two overlap (neither forbids the other's fields), so the plain {quantity, product_id}
+    that both allow matches twice and oneOf refuses it; anyOf is what the schema means."""
+    line_item = at(doc, "components", "schemas", "Cart_Line_Item_Update_Put", "properties", "line_item")
+    line_item["anyOf"] = line_item.pop("oneOf")
+    return 1
+
+
+def order_sort_takes_a_direction(doc: Doc) -> int:
+    """GET /orders `sort`: "add `:asc` or `:desc` to the end ... e.g., `sort=date_created:desc`",
+    says its description, but its enum lists the bare field names only."""
+    sort = at(doc, "components", "parameters", "sort", "schema")
+    fields = "|".join(sort.pop("enum"))
+    sort["pattern"] = f"^({fields})(:(asc|desc))?$"
+    return 1
+
+
 PATCHES: tuple[Patch, ...] = (
     Patch("checkouts.sf.yml", drop_lonely_exclusive_bounds),
     Patch("orders.sf.yml", drop_lonely_exclusive_bounds),
@@ -146,10 +175,14 @@ PATCHES: tuple[Patch, ...] = (
     Patch("checkouts.sf.yml", fix_phone_pattern),
     Patch("orders.sf.yml", fix_phone_pattern),
     Patch("checkouts.sf.yml", billing_refusals_have_a_body),
+    Patch("checkouts.v3.yml", address_id_is_a_string),
+    Patch("checkouts.sf.yml", address_id_is_a_string),
+    Patch("carts.v3.yml", cart_item_update_is_any_of),
     Patch("checkouts.v3.yml", integer_token_error_status),
     Patch("orders.sf.yml", order_tax_amounts_are_numbers),
     Patch("orders.sf.yml", physical_item_discounts_are_a_list),
     Patch("orders.v2.oas2.yml", empty_order_list_is_204),
+    Patch("orders.v2.oas2.yml", order_sort_takes_a_direction),
     Patch("products_catalog.v3.yml", nullable_base_variant_id),
 )
 
