@@ -292,7 +292,10 @@ class FaultMiddleware:
         elif rule.kind is FaultKind.SLOW:
             await self._slow(rule, scope, receive, send)
         elif rule.kind is FaultKind.DROP_BEFORE:
-            await drop_connection(send)
+            # Read the request first: closing a socket with unread bytes sends a reset (a different
+            # error in the client) instead of the orderly close a dropped answer looks like.
+            if await read_body(receive) is not None:
+                await drop_connection(send)
         elif rule.kind is FaultKind.HOLD:
             await self.switches.hold()
             await self.app(scope, receive, send)

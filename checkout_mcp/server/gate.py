@@ -37,13 +37,7 @@ from mcp.server.mcpserver.resolve import Elicit
 from mcp.types import CallToolResult, TextContent
 from pydantic import BaseModel, Field, PrivateAttr, ValidationError, create_model, model_validator
 
-from checkout_mcp.bigcommerce.errors import (
-    BigCommerceError,
-    InvalidIdentifier,
-    OperationNotSupported,
-    UpstreamError,
-    UpstreamUnavailable,
-)
+from checkout_mcp.bigcommerce.errors import BigCommerceError, ClientError, UpstreamUnavailable
 from checkout_mcp.policy.audit import AuditDecision, AuditJournal, Outcome
 from checkout_mcp.policy.canonical import canonical_json
 from checkout_mcp.policy.confirmation import CONFIRMATION_ID_ARGUMENT, ConfirmationBook, ConfirmationRefused
@@ -64,7 +58,6 @@ from checkout_mcp.tools.registry import (
 
 CONFIRMATION_META = "io.checkout-mcp/confirmation"
 RESULT_ID_FIELDS = ("checkout_id", "order_id", "consignment_id")
-CLIENT_ERRORS = (UpstreamError, OperationNotSupported, InvalidIdentifier)
 
 
 class Approval(BaseModel):
@@ -245,7 +238,7 @@ class Gate:
             )
         try:
             preview = await spec.preview(self.tools, args)
-        except (*CLIENT_ERRORS, ToolError) as error:
+        except (ClientError, ToolError) as error:
             return replace(prepared, refusal=f"{spec.name} cannot run: {error} Nothing was asked or done.")
         prepared = replace(prepared, preview=preview)
         if preview.blockers:
@@ -358,7 +351,7 @@ class Gate:
             return await self._run(prepared, client, how or AuditDecision.ALLOWED, None)
         try:
             fresh = await spec.preview(self.tools, prepared.args)
-        except (*CLIENT_ERRORS, ToolError) as error:
+        except (ClientError, ToolError) as error:
             return _error(f"{spec.name} cannot run: {error} Nothing was done.")
         if fresh.blockers:
             text = self._blocked_text(spec, fresh)
@@ -449,7 +442,7 @@ class Gate:
                 output = await spec.handler(self.tools, args, preview)
             else:
                 output = await spec.handler(self.tools, args)
-        except (*CLIENT_ERRORS, ToolError) as error:
+        except (ClientError, ToolError) as error:
             if record is not None:
                 self._journal_failure(record, error)
             return _error(str(error))

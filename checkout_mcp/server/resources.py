@@ -23,7 +23,7 @@ from mcp.types import (
 )
 from pydantic import ValidationError
 
-from checkout_mcp.bigcommerce.errors import InvalidIdentifier, OperationNotSupported, UpstreamError
+from checkout_mcp.bigcommerce.errors import ClientError
 from checkout_mcp.server.gate import Gate
 from checkout_mcp.tools.arguments import describe_invalid
 from checkout_mcp.tools.catalog import GetProduct, get_product
@@ -48,7 +48,7 @@ def _reader(
             raise ResourceError(describe_invalid(name, args, error)) from error
         try:
             output = await handler(tools, parsed)
-        except (UpstreamError, OperationNotSupported, InvalidIdentifier, ToolError) as error:
+        except (ClientError, ToolError) as error:
             raise ResourceError(str(error)) from error
         data = output.model_dump(mode="json", exclude_none=True)
         if isinstance(data.get("checkout_id"), str):
