@@ -87,9 +87,12 @@ class SharedCheckoutEndpoints(ABC):
         """Send a request whose answer is a checkout."""
         return await self._call(method, path, operation, body=body, params=params, parse=self._checkout_from)
 
+    def _with_shipping_options(self) -> dict[str, str]:
+        """The `include` that makes an answer list each consignment's shipping options."""
+        return {"include": f"consignments.{self.keys('available_shipping_options')}"}
+
     async def get_checkout(self, checkout_id: str, *, include_shipping_options: bool = False) -> Checkout:
-        include = f"consignments.{self.keys('available_shipping_options')}"
-        params = {"include": include} if include_shipping_options else None
+        params = self._with_shipping_options() if include_shipping_options else None
         checkout = await self._checkout_call("GET", checkout_path(checkout_id), "get_checkout", params=params)
         if include_shipping_options:
             return checkout
@@ -122,9 +125,11 @@ class SharedCheckoutEndpoints(ABC):
     async def add_shipping_address(
         self, checkout_id: str, address: AddressInput, items: list[ConsignmentItem]
     ) -> Checkout:
+        """The new consignment, with its shipping options in the same answer (the spec's include)."""
         body = [consignment_body(self.keys, address, items)]
         path = f"{checkout_path(checkout_id)}/consignments"
-        return await self._checkout_call("POST", path, "add_shipping_address", body)
+        params = self._with_shipping_options()
+        return await self._checkout_call("POST", path, "add_shipping_address", body, params=params)
 
     async def update_shipping_address(
         self,

@@ -7,7 +7,8 @@ from typing import Annotated
 from mcp.server.mcpserver.exceptions import ToolError
 from pydantic import Field
 
-from checkout_mcp.bigcommerce.models import AddressInput, ConsignmentItem
+from checkout_mcp.bigcommerce.errors import Unprocessable
+from checkout_mcp.bigcommerce.models import AddressInput, Checkout, ConsignmentItem
 from checkout_mcp.policy.effects import Effect
 from checkout_mcp.tools.fields import AddressId, CheckoutId, ConsignmentId, Version
 from checkout_mcp.tools.registry import ToolArgs, ToolContext, ToolSpec
@@ -27,8 +28,8 @@ class AddBillingAddress(ToolArgs):
 
 async def add_billing_address(tools: ToolContext, args: AddBillingAddress) -> CheckoutView:
     binding = tools.store.binding_for("add_billing_address")
-    return checkout_view(
-        await binding.add_billing_address(str(args.checkout_id), args.address, version=args.version)
+    return shipping_noted(
+        tools, await binding.add_billing_address(str(args.checkout_id), args.address, version=args.version)
     )
 
 
@@ -44,7 +45,7 @@ async def update_billing_address(tools: ToolContext, args: UpdateBillingAddress)
     checkout = await binding.update_billing_address(
         str(args.checkout_id), args.address_id, args.address, version=args.version
     )
-    return checkout_view(checkout)
+    return shipping_noted(tools, checkout)
 
 
 class AddShippingAddress(ToolArgs):
@@ -53,30 +54,56 @@ class AddShippingAddress(ToolArgs):
     items: ShipItems = None
 
 
-async def unshipped_items(tools: ToolContext, checkout_id: str) -> list[ConsignmentItem]:
+def unshipped(checkout: Checkout) -> list[tuple[str, int]]:
     """Every physical line item not yet on a consignment, with its full quantity."""
-    checkout = await tools.store.binding_for("get_checkout").get_checkout(checkout_id)
     shipped = {item_id for c in checkout.consignments for item_id in c.line_item_ids}
-    items = [
-        ConsignmentItem(item_id=line.id, quantity=line.quantity)
+    return [
+        (line.id, line.quantity)
         for line in checkout.cart.line_items
         if line.requires_shipping and line.id not in shipped
     ]
-    if not items:
+
+
+def shipping_noted(tools: ToolContext, checkout: Checkout) -> CheckoutView:
+    """The checkout's view, noting what is left to ship for the next add_shipping_address."""
+    tools.known.note_unshipped(checkout.id, unshipped(checkout))
+    return checkout_view(checkout)
+
+
+async def unshipped_items(
+    tools: ToolContext, checkout_id: str, *, fresh: bool = False
+) -> list[ConsignmentItem]:
+    """What is left to ship: from the last answer seen when noted (no request), else read now."""
+    noted = None if fresh else tools.known.unshipped(checkout_id)
+    if noted is None:
+        noted = unshipped(await tools.store.binding_for("get_checkout").get_checkout(checkout_id))
+    if not noted:
         raise ToolError(
             f"Checkout {checkout_id} has no physical item left to ship. "
             "Pass `items` to choose, or use update_shipping_address to change an existing consignment."
         )
-    return items
+    return [ConsignmentItem(item_id=item_id, quantity=quantity) for item_id, quantity in noted]
 
 
 async def add_shipping_address(tools: ToolContext, args: AddShippingAddress) -> CheckoutView:
+    """One request: the items default to what the last answer left unshipped, and the answer carries
+    the new consignment's shipping options. A stale note (the store refuses its items) is read afresh."""
     checkout_id = str(args.checkout_id)
-    items = args.items or await unshipped_items(tools, checkout_id)
-    checkout = await tools.store.binding_for("add_shipping_address").add_shipping_address(
-        checkout_id, args.address, items
-    )
-    return checkout_view(checkout)
+    binding = tools.store.binding_for("add_shipping_address")
+    if args.items:
+        return shipping_noted(
+            tools, await binding.add_shipping_address(checkout_id, args.address, args.items)
+        )
+    noted = tools.known.unshipped(checkout_id) is not None
+    items = await unshipped_items(tools, checkout_id)
+    try:
+        checkout = await binding.add_shipping_address(checkout_id, args.address, items)
+    except Unprocessable:
+        fresh = await unshipped_items(tools, checkout_id, fresh=True) if noted else items
+        if fresh == items:
+            raise
+        checkout = await binding.add_shipping_address(checkout_id, args.address, fresh)
+    return shipping_noted(tools, checkout)
 
 
 class UpdateShippingAddress(ToolArgs):
@@ -108,7 +135,7 @@ async def update_shipping_address(tools: ToolContext, args: UpdateShippingAddres
     checkout = await binding.update_shipping_address(
         checkout_id, args.consignment_id, args.address, items, version=args.version
     )
-    return checkout_view(checkout)
+    return shipping_noted(tools, checkout)
 
 
 TOOLS = [

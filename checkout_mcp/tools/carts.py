@@ -31,6 +31,9 @@ async def create_cart(tools: ToolContext, args: CreateCart) -> CartView:
         if hint is None:
             raise
         raise ToolError(f"{refused} {hint}") from refused
+    tools.known.note_unshipped(
+        cart.id, [(line.id, line.quantity) for line in cart.line_items if line.requires_shipping]
+    )
     return cart_view(cart)
 
 
@@ -99,6 +102,7 @@ async def find_item(tools: ToolContext, cart_id: str, item_id: str) -> tuple[Che
 
 async def update_cart_item(tools: ToolContext, args: UpdateCartItem) -> CartView:
     cart_id = str(args.checkout_id)
+    tools.known.note_unshipped(cart_id, None)  # quantities change: what is left to ship is unknown
     _, line = await find_item(tools, cart_id, args.item_id)
     if line.product_id is None:
         raise ToolError(
@@ -122,6 +126,7 @@ class RemoveCartItem(ToolArgs):
 
 async def remove_cart_item(tools: ToolContext, args: RemoveCartItem, preview: Preview) -> CartView:
     cart_id = str(args.checkout_id)
+    tools.known.note_unshipped(cart_id, None)
     cart = await tools.store.binding_for("remove_cart_item").remove_cart_item(cart_id, args.item_id)
     if cart is None:
         return CartView(checkout_id=cart_id, currency="", items=[], cart_amount="0.00", deleted=True)

@@ -9,6 +9,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from mcp.client.client import Client
 from mcp.types import TextResourceContents
@@ -191,3 +192,34 @@ async def test_confirm_mode_policy_resource_lists_the_confirmed_tools(tmp_path: 
     assert "create_order" in policy["needs_confirmation"] and policy["limits"]["max_order_total"] == "100"
     assert confirmation(required)["status"] == "confirmation_required" and orders(runtime) == 2
     assert "Nothing was done" in text(required)
+
+
+@pytest.mark.anyio
+async def test_add_shipping_address_is_one_request_and_survives_a_cart_changed_elsewhere(
+    client: Client, runtime: Runtime
+) -> None:
+    assert runtime.sandbox is not None
+    sandbox = runtime.sandbox
+    cart = await call(client, "create_cart", items=[{"product_id": 104, "quantity": 1}])
+    checkout_id = cart["checkout_id"]
+    await call(client, "add_billing_address", checkout_id=checkout_id, address=ADDRESS)
+    before = sandbox.rate_limiter.used
+    first = await call(client, "add_shipping_address", checkout_id=checkout_id, address=ADDRESS)
+    assert sandbox.rate_limiter.used == before + 1, "one upstream request, options included"
+    assert first["consignments"][0]["options"], "the new consignment's shipping options come back"
+
+    other = await call(client, "create_cart", items=[{"product_id": 104, "quantity": 1}])
+    await call(client, "add_billing_address", checkout_id=other["checkout_id"], address=ADDRESS)
+    # the shopper swaps the mug for a tote bag in their browser (the store's own API)
+    mug = line_id(other["items"][0])
+    path = f"/stores/{sandbox.credentials.store_hash}/v3/carts/{other['checkout_id']}"
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=sandbox.app),
+        base_url="http://sandbox",
+        headers={"X-Auth-Token": sandbox.credentials.access_token},
+    ) as http:
+        added = await http.post(f"{path}/items", json={"line_items": [{"product_id": 103, "quantity": 1}]})
+        removed = await http.delete(f"{path}/items/{mug}")
+    assert added.status_code in (200, 201) and removed.status_code == 200, removed.text
+    shipped = await call(client, "add_shipping_address", checkout_id=other["checkout_id"], address=ADDRESS)
+    assert shipped["next"] == ["select_shipping_option"], "the tote bag ships: the stale note was re-read"
