@@ -11,7 +11,18 @@ from pathlib import Path
 
 import checkout_mcp
 
-ORDER = ["cli", "server", "config", "prompts", "tools", "policy", "bigcommerce", "sandbox", "clock"]
+ORDER = [
+    "cli",
+    "server",
+    "config",
+    "prompts",
+    "tools",
+    "policy",
+    "bigcommerce",
+    "sandbox",
+    "clock",
+    "quoting",
+]
 """Top to bottom; prompts sit just above the tools they name (only the server imports them)."""
 PACKAGE = Path(checkout_mcp.__file__).parent
 

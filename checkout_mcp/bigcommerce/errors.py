@@ -20,6 +20,8 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
+from checkout_mcp.quoting import store_said
+
 
 class ClientError(Exception):
     """The one base of this client's errors (see the tree above)."""
@@ -65,10 +67,10 @@ class BigCommerceError(UpstreamError):
         super().__init__(self._compose(operation, hint), operation=operation, retryable=retryable)
 
     def _compose(self, operation: str, hint: str | None) -> str:
-        parts = [f"{operation} failed: BigCommerce answered {self.status} {self.title!r}."]
+        parts = [f"{operation} failed: BigCommerce answered {self.status} {store_said(self.title)}."]
         if self.field_errors:
             details = "; ".join(f"{field}: {problem}" for field, problem in self.field_errors.items())
-            parts.append(f"Field errors: {details}.")
+            parts.append(f"Field errors: {store_said(details)}.")
         parts.append(self.advice.format(retry_after=self.retry_after))
         if hint:
             parts.append(hint)

@@ -45,8 +45,8 @@ from checkout_mcp.policy.effects import Effect
 from checkout_mcp.policy.locks import CheckoutLocks
 from checkout_mcp.policy.modes import Decision, PolicySettings, Verdict, decide, is_listed, limit_exceeded
 from checkout_mcp.policy.redact import Redactor
+from checkout_mcp.quoting import quoted
 from checkout_mcp.tools.arguments import describe_invalid
-from checkout_mcp.tools.quoting import quoted
 from checkout_mcp.tools.registry import (
     OrderCancelled,
     OutcomeUnknown,

@@ -15,7 +15,7 @@ from typing import Any, get_args
 from pydantic import BaseModel, ValidationError
 from pydantic.fields import FieldInfo
 
-from checkout_mcp.tools.quoting import quoted
+from checkout_mcp.quoting import quoted
 
 MAX_ECHO = 40
 

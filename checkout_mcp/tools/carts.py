@@ -10,9 +10,9 @@ from pydantic import Field
 from checkout_mcp.bigcommerce.errors import Unprocessable
 from checkout_mcp.bigcommerce.models import Checkout, LineItem, NewLineItem
 from checkout_mcp.policy.effects import Effect
+from checkout_mcp.quoting import store
 from checkout_mcp.tools.catalog import VARIANTS_SHOWN, has_variants, options_text
 from checkout_mcp.tools.fields import CheckoutId, ItemId, Version
-from checkout_mcp.tools.quoting import store
 from checkout_mcp.tools.registry import Preview, ToolArgs, ToolContext, ToolOutput, ToolSpec
 from checkout_mcp.tools.views import CartView, cart_view, money
 

@@ -7,8 +7,8 @@ from typing import Any
 
 from checkout_mcp.bigcommerce.models import Checkout
 from checkout_mcp.policy.effects import Effect
+from checkout_mcp.quoting import store
 from checkout_mcp.tools.fields import CheckoutId, Code
-from checkout_mcp.tools.quoting import store
 from checkout_mcp.tools.registry import Preview, ToolArgs, ToolContext, ToolSpec
 from checkout_mcp.tools.views import CheckoutView, checkout_view
 

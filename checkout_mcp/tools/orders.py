@@ -14,10 +14,10 @@ from checkout_mcp.bigcommerce.models import Checkout, Order
 from checkout_mcp.policy.audit import Outcome
 from checkout_mcp.policy.effects import Effect
 from checkout_mcp.policy.ledger import EntryState, OrderKey
+from checkout_mcp.quoting import shopper
+from checkout_mcp.quoting import store as store_text
 from checkout_mcp.tools.catalog import catalog_for
 from checkout_mcp.tools.fields import CheckoutId, OrderId, ViewField
-from checkout_mcp.tools.quoting import shopper
-from checkout_mcp.tools.quoting import store as store_text
 from checkout_mcp.tools.readiness import blockers as readiness_blockers
 from checkout_mcp.tools.registry import (
     OrderCancelled,

@@ -41,7 +41,7 @@ async def test_not_found_carries_status_title_and_advice(store: Store) -> None:
     error = caught.value
     assert (error.status, error.operation, error.retryable) == (404, "get_checkout", False)
     assert error.title.endswith("not found")
-    assert f"get_checkout failed: BigCommerce answered 404 {error.title!r}" in str(error)
+    assert f'get_checkout failed: BigCommerce answered 404 the store said «"{error.title}"»' in str(error)
     assert "Check the id" in str(error)
 
 

@@ -29,3 +29,8 @@ def shopper(text: str) -> str:
 def store(text: str, limit: int = MAX_QUOTED) -> str:
     """Text from the store's catalogue or another outside party (a product name, a code)."""
     return quoted("store text", text, limit)
+
+
+def store_said(text: str) -> str:
+    """The store's own words in an error (its title, its field errors), which may echo outside text."""
+    return quoted("the store said", text, limit=300)
