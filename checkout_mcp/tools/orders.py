@@ -118,6 +118,12 @@ async def orders_from_cart(tools: ToolContext, checkout_id: str, since_order: st
     return [after.order_id] if after.order_id and after.order_id != since_order else []
 
 
+async def order_made(tools: ToolContext, checkout_id: str, since_order: str | None) -> str | None:
+    """The order from this cart, after `since_order`, that no call of this server has recorded."""
+    known = ours(tools, checkout_id)
+    return next((o for o in await orders_from_cart(tools, checkout_id, since_order) if o not in known), None)
+
+
 async def settle_unknown_attempts(tools: ToolContext, checkout: Checkout) -> dict[OrderKey, str | None]:
     """Settle, from the store, every earlier attempt on this checkout whose outcome was lost.
 
@@ -134,14 +140,13 @@ async def settle_unknown_attempts(tools: ToolContext, checkout: Checkout) -> dic
     settled: dict[OrderKey, str | None] = {}
     for entry in unknown:
         try:
-            made = await orders_from_cart(tools, checkout.id, entry.since_order)
+            made = await order_made(tools, checkout.id, entry.since_order)
         except UpstreamError as error:
             raise OutcomeUnknown(
                 f"An earlier create_order on checkout {checkout.id} has an unknown outcome and the store "
                 f"cannot be read to settle it ({error}). Nothing was sent. Call create_order again later."
             ) from error
-        known = ours(tools, checkout.id)
-        order_id = tools.ledger.reconcile(entry.key, next((o for o in made if o not in known), None))
+        order_id = tools.ledger.reconcile(entry.key, made)
         settled[entry.key] = order_id
         tools.journal.settle(
             tool="create_order",
@@ -205,7 +210,7 @@ async def reconcile_lost_answer(
     """The store's answer was lost: its own record says whether the order exists."""
     tools.ledger.mark_ambiguous(key, lost.reason)
     try:
-        found = await orders_from_cart(tools, checkout.id, checkout.order_id)
+        found = await order_made(tools, checkout.id, checkout.order_id)
     except UpstreamError as error:
         raise OutcomeUnknown(
             f"The store's answer to create_order was lost ({lost.reason}) and reading its orders back "
@@ -213,8 +218,7 @@ async def reconcile_lost_answer(
             "To settle it, call create_order again with the same arguments: it checks the store first "
             "and never orders twice. get_checkout also shows the order_id once the store is reachable."
         ) from error
-    known = ours(tools, checkout.id)
-    order_id = tools.ledger.reconcile(key, next((o for o in found if o not in known), None))
+    order_id = tools.ledger.reconcile(key, found)
     if order_id is None:
         raise ToolError(
             f"The store's answer was lost, and its orders for checkout {checkout.id} show no new one: "
