@@ -13,7 +13,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 serve: $(STAMP)
-	$(BIN)/checkout-mcp serve --transport http --host 127.0.0.1 --port 8000
+	$(BIN)/checkout-mcp serve --transport http
 
 test: $(STAMP)
 	$(BIN)/ruff check .

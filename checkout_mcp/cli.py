@@ -11,7 +11,7 @@ from typing import Any
 
 import anyio
 
-from checkout_mcp.config import ConfigError, load_config
+from checkout_mcp.config import ConfigError, ServerSettings, load_config
 from checkout_mcp.policy.audit import JournalCorrupt, JournalLocked
 from checkout_mcp.policy.modes import PolicyConfigError
 from checkout_mcp.policy.redact import RedactingFilter, Redactor
@@ -65,8 +65,17 @@ def configure_logging(redactor: Redactor) -> None:
         handler.addFilter(RedactingFilter(redactor))
 
 
+def connect_command(url: str, settings: ServerSettings) -> str:
+    """The command that connects Claude Code; with auth on, the header names the token's variable."""
+    command = f"claude mcp add --transport http checkout {url}"
+    if settings.auth_token() is not None:
+        command += f' --header "Authorization: Bearer ${settings.auth_token_env}"'
+    return command
+
+
 def serve(options: argparse.Namespace) -> int:
     from checkout_mcp.server.build import announce, build_server, create_runtime
+    from checkout_mcp.server.health import readiness_of
     from checkout_mcp.server.http import http_app
 
     config = load_config(options.config, **serve_overrides(options))
@@ -83,10 +92,13 @@ def serve(options: argparse.Namespace) -> int:
             else:
                 import uvicorn
 
-                app = http_app(server, settings)
+                app = http_app(server, settings, readiness_of(runtime.store, runtime.gate.journal))
                 url = f"http://{settings.host}:{settings.port}{settings.path}"
                 print(f"checkout-mcp: MCP over streamable HTTP at {url}", file=sys.stderr)
-                print(f"  connect:  claude mcp add --transport http checkout {url}", file=sys.stderr)
+                print(f"  connect:  {connect_command(url, settings)}", file=sys.stderr)
+                print(
+                    f"  health:   http://{settings.host}:{settings.port}/healthz and /readyz", file=sys.stderr
+                )
                 await uvicorn.Server(uvicorn.Config(app, host=settings.host, port=settings.port)).serve()
         finally:
             await runtime.aclose()

@@ -317,6 +317,11 @@ class AuditJournal:
         with self._lock:
             return self._append(self._clean(body))
 
+    @property
+    def is_open(self) -> bool:
+        """Whether records can still be written."""
+        return self._fd >= 0
+
     def close(self) -> None:
         with self._lock:
             if self._fd >= 0:

@@ -17,6 +17,7 @@ from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from checkout_mcp.config import ConfigError, ServerSettings
+from checkout_mcp.server.health import HealthRoutes, Readiness
 
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "[::1]")
 
@@ -81,8 +82,11 @@ def allowed_origins(hosts: list[str]) -> list[str]:
     return [f"{scheme}://{host}" for host in hosts for scheme in ("http", "https")]
 
 
-def http_app(server: MCPServer[Any], settings: ServerSettings) -> ASGIApp:
-    """The ASGI app serving `server` at `settings.path`; wrapped in bearer auth when a token is set."""
+def http_app(server: MCPServer[Any], settings: ServerSettings, readiness: Readiness | None = None) -> ASGIApp:
+    """The ASGI app serving `server` at `settings.path`; wrapped in bearer auth when a token is set.
+
+    With `readiness`, /healthz and /readyz answer in front of the auth (load balancers carry no token).
+    """
     token = settings.auth_token()
     if token is None and not is_loopback(settings.host):
         raise ConfigError(
@@ -96,4 +100,5 @@ def http_app(server: MCPServer[Any], settings: ServerSettings) -> ASGIApp:
     app: ASGIApp = server.streamable_http_app(
         streamable_http_path=settings.path, stateless_http=settings.stateless, transport_security=security
     )
-    return BearerAuth(app, token) if token is not None else app
+    guarded = BearerAuth(app, token) if token is not None else app
+    return HealthRoutes(guarded, readiness) if readiness is not None else guarded

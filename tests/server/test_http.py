@@ -15,8 +15,10 @@ from mcp.client.client import Client
 from mcp.client.streamable_http import streamable_http_client
 from mcp.server.mcpserver import MCPServer
 
+from checkout_mcp.cli import connect_command
 from checkout_mcp.config import ConfigError, load_config
 from checkout_mcp.server.build import Runtime, build_server, create_runtime
+from checkout_mcp.server.health import readiness_of
 from checkout_mcp.server.http import allowed_hosts, http_app
 from tests.common import confirmation, text
 from tests.sandbox_server import running_app
@@ -42,7 +44,10 @@ async def serving(
     )
     runtime = create_runtime(config)
     try:
-        with running_app(http_app(build_server(runtime), config.server)) as base_url:
+        app = http_app(
+            build_server(runtime), config.server, readiness_of(runtime.store, runtime.gate.journal)
+        )
+        with running_app(app) as base_url:
             yield runtime, f"{base_url}{config.server.path}"
     finally:
         await runtime.aclose()
@@ -186,3 +191,29 @@ async def test_a_confirmation_id_is_redeemable_only_by_the_session_it_was_issued
             )
         assert not mine.is_error, text(mine)
         assert len(runtime.sandbox.store.orders) == 3
+
+
+@pytest.mark.anyio
+async def test_health_needs_no_token_and_readiness_follows_the_store(tmp_path: Path, token: str) -> None:
+    async with serving(tmp_path) as (runtime, url), httpx.AsyncClient() as http:
+        assert runtime.sandbox is not None
+        base = url.removesuffix(runtime.config.server.path)
+        healthy = await http.get(f"{base}/healthz")
+        ready = await http.get(f"{base}/readyz")
+        assert (healthy.status_code, healthy.json()) == (200, {"status": "ok"})
+        assert (ready.status_code, ready.json()) == (200, {"status": "ready"})
+        runtime.sandbox.faults.add({"match": "re:.*", "kind": "503"})
+        down = await http.get(f"{base}/readyz")
+        runtime.sandbox.faults.clear()
+        assert down.status_code == 503 and "not reachable" in down.json()["problems"][0]
+        assert (await http.get(f"{base}/readyz")).status_code == 200
+        assert (await http.post(url, json=PING, headers=MCP_ACCEPT)).status_code == 401, (
+            "the MCP path keeps its auth"
+        )
+
+
+def test_the_printed_connect_command_carries_the_header_but_never_the_token(token: str) -> None:
+    settings = load_config(None, server={"transport": "http", "auth_token_env": TOKEN_ENV}).server
+    command = connect_command("http://127.0.0.1:8000/mcp", settings)
+    assert command.endswith(f'--header "Authorization: Bearer ${TOKEN_ENV}"')
+    assert token not in command
