@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: serve test sandbox lint format bench
+.PHONY: serve test sandbox lint format bench fuzz
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -34,3 +34,6 @@ format: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/tool_tokens.py
 	$(BIN)/python bench/agent_walk.py
+
+fuzz: $(STAMP)
+	CHECKOUT_MCP_FUZZ_EXAMPLES=10000 $(BIN)/python -m pytest tests/robustness
