@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: serve test sandbox lint format bench fuzz
+.PHONY: serve test sandbox lint format bench fuzz soak
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -37,3 +37,6 @@ bench: $(STAMP)
 
 fuzz: $(STAMP)
 	CHECKOUT_MCP_FUZZ_EXAMPLES=10000 $(BIN)/python -m pytest tests/robustness
+
+soak: $(STAMP)
+	CHECKOUT_MCP_SOAK_CHECKOUTS=200 $(BIN)/python -m pytest tests/robustness/test_fault_soak.py
