@@ -135,6 +135,12 @@ def amount_from(value: Any) -> Decimal:
     return Decimal(value)
 
 
+MAX_BODY_BYTES = 8 * 2**20
+"""No answer of the store's API comes near this; past it, the answer is refused."""
+DECODED_AWAY = frozenset({"content-encoding", "content-length", "transfer-encoding"})
+"""Headers that describe the body as sent, not the decoded body kept."""
+
+
 def decode_json(response: httpx.Response) -> Any:
     """The response body as JSON with Decimal fractions; None for an empty body."""
     if response.status_code == 204 or not response.content:
@@ -237,9 +243,7 @@ class Transport:
     async def _attempt(self, call: _Call) -> _Answer:
         await self._pace()
         try:
-            response = await self._client.request(
-                call.method, call.path, json=call.json_body, params=call.params, headers=call.headers
-            )
+            response = await self._bounded(call)
         except httpx.TransportError as exc:
             raise _unavailable(call, exc) from None
         self._note_rate_limit(response)
@@ -254,6 +258,30 @@ class Transport:
                 ambiguous=not call.idempotent,
                 hint=call.if_ambiguous,
             ) from None
+
+    async def _bounded(self, call: _Call) -> httpx.Response:
+        """The response, its body read up to MAX_BODY_BYTES (decoded): a larger or endless one is
+        refused, never held in memory or passed on."""
+        request = self._client.build_request(
+            call.method, call.path, json=call.json_body, params=call.params, headers=call.headers
+        )
+        response = await self._client.send(request, stream=True)
+        try:
+            body = bytearray()
+            async for chunk in response.aiter_bytes():
+                body += chunk
+                if len(body) > MAX_BODY_BYTES:
+                    raise UpstreamUnavailable(
+                        operation=call.operation,
+                        reason=f"the store's answer is larger than {MAX_BODY_BYTES // 2**20} MiB",
+                        ambiguous=not call.idempotent,
+                        hint=call.if_ambiguous,
+                    )
+        finally:
+            await response.aclose()
+        return httpx.Response(
+            response.status_code, headers=response.headers, content=bytes(body), request=request
+        )
 
     async def _pace(self) -> None:
         """Wait out an exhausted rate-limit window rather than spend a request on a 429."""

@@ -18,6 +18,8 @@ Kinds, and whether the store processes the request:
 - "drop_before": the connection is dropped without a response; not processed.
 - "drop_after": processed (state changes), then the connection is dropped: the ambiguous case.
 - "malformed": a 200 whose JSON body is cut short; not processed.
+- "oversized": a 200 whose JSON body never ends within reason (OVERSIZED_BYTES, streamed in
+  megabyte chunks until the client leaves); not processed.
 - "hold": the request waits, unprocessed, until `release_held()` (Python only, in-process; tests
   use it to act in the instant between a client's check and its request reaching the store:
   `await wait_until_held()`, change something, `release_held()`); then processed and answered.
@@ -51,6 +53,7 @@ ADMIN_PREFIX = "/__sandbox/"
 REGEX_PREFIX = "re:"
 HTTP_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 MALFORMED_BODY = b'{"data": {"id": "'
+OVERSIZED_BYTES = 32 * 2**20
 STATUS_TITLES = {
     429: "Too many requests",
     500: "Internal Server Error",
@@ -68,6 +71,7 @@ class FaultKind(StrEnum):
     DROP_BEFORE = "drop_before"
     DROP_AFTER = "drop_after"
     MALFORMED = "malformed"
+    OVERSIZED = "oversized"
     HOLD = "hold"
 
 
@@ -296,6 +300,8 @@ class FaultMiddleware:
             # error in the client) instead of the orderly close a dropped answer looks like.
             if await read_body(receive) is not None:
                 await drop_connection(send)
+        elif rule.kind is FaultKind.OVERSIZED:
+            await oversized(send)
         elif rule.kind is FaultKind.HOLD:
             await self.switches.hold()
             await self.app(scope, receive, send)
@@ -310,6 +316,17 @@ class FaultMiddleware:
         if body is None or await client_leaves_within(receive, rule.delay_seconds):
             return
         await self.app(scope, replay(body, receive), send)
+
+
+async def oversized(send: Send) -> None:
+    """A 200 JSON body of OVERSIZED_BYTES: a string that goes on and on, a megabyte at a time."""
+    headers = [(b"content-type", b"application/json")]
+    await send({"type": "http.response.start", "status": 200, "headers": headers})
+    await send({"type": "http.response.body", "body": b'{"data": "', "more_body": True})
+    chunk = b"x" * 2**20
+    for _ in range(OVERSIZED_BYTES // len(chunk)):
+        await send({"type": "http.response.body", "body": chunk, "more_body": True})
+    await send({"type": "http.response.body", "body": b'"}', "more_body": False})
 
 
 def canned_response(rule: FaultRule) -> Response:

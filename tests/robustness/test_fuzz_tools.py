@@ -104,3 +104,18 @@ def test_no_tool_crashes_and_nothing_invalid_reaches_the_store(
     if refused_locally(name, arguments):
         assert result.is_error, f"{name} accepted {arguments!r}"
         assert runtime.sandbox.rate_limiter.used == before, f"{name} sent invalid arguments upstream"
+
+
+@pytest.mark.anyio
+async def test_an_oversized_answer_from_the_store_is_refused_not_passed_on(tmp_path: Path) -> None:
+    runtime = create_runtime(sandbox_config(tmp_path / "oversized"))
+    assert runtime.sandbox is not None
+    ready = runtime.sandbox.store.demo_carts["ready"]
+    runtime.sandbox.faults.add({"match": "GET /stores/*/v3/checkouts/*", "kind": "oversized"})
+    try:
+        async with Client(build_server(runtime)) as client:
+            result = await client.call_tool("get_checkout", {"checkout_id": ready})
+    finally:
+        await runtime.aclose()
+    assert result.is_error and "larger than 8 MiB" in text(result)
+    assert len(text(result)) < 1000, "nothing of the body is passed on"
