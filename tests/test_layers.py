@@ -22,8 +22,10 @@ ORDER = [
     "sandbox",
     "clock",
     "quoting",
+    "order_status",
 ]
-"""Top to bottom; prompts sit just above the tools they name (only the server imports them)."""
+"""Top to bottom; prompts sit just above the tools they name (only the server imports them).
+The last three are leaves shared by every layer: time, quoting outside text, order statuses."""
 PACKAGE = Path(checkout_mcp.__file__).parent
 
 

@@ -12,27 +12,9 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, WithJsonSchema
 
+from checkout_mcp.order_status import ORDER_STATUS_NAMES
+
 ItemKind = Literal["physical", "digital", "gift_certificate", "custom"]
-# BigCommerce's order statuses by id (orders.v2.oas2.yml, GET /order_statuses). The storefront's
-# `Status` (orders.sf.yml) lists them in the same order, spelled "AWAITING_FULFILLMENT".
-ORDER_STATUS_NAMES: tuple[str, ...] = (
-    "Incomplete",
-    "Pending",
-    "Shipped",
-    "Partially Shipped",
-    "Refunded",
-    "Cancelled",
-    "Declined",
-    "Awaiting Payment",
-    "Awaiting Pickup",
-    "Awaiting Shipment",
-    "Completed",
-    "Awaiting Fulfillment",
-    "Manual Verification Required",
-    "Disputed",
-    "Partially Refunded",
-)
-CANCELLED_STATUS_ID = 5
 
 
 class DomainModel(BaseModel):

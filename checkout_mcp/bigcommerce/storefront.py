@@ -25,7 +25,6 @@ from checkout_mcp.bigcommerce.mapping import (
     with_version,
 )
 from checkout_mcp.bigcommerce.models import (
-    ORDER_STATUS_NAMES,
     Cart,
     Checkout,
     CheckoutToken,
@@ -40,6 +39,7 @@ from checkout_mcp.bigcommerce.models import (
     Variant,
 )
 from checkout_mcp.bigcommerce.transport import Transport, amount_from, order_segment, segment, uuid_segment
+from checkout_mcp.order_status import ORDER_STATUS_NAMES
 
 PREFIX = "/api/storefront"
 ORDER_ITEM_GROUPS = ("physicalItems", "digitalItems", "giftCertificate", "giftCertificates")

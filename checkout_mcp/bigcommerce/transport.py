@@ -39,7 +39,7 @@ from checkout_mcp.bigcommerce.errors import (
     UpstreamUnavailable,
     error_class_for,
 )
-from checkout_mcp.bigcommerce.models import ORDER_STATUS_NAMES
+from checkout_mcp.order_status import ORDER_STATUS_NAMES
 
 logger = logging.getLogger(__name__)
 

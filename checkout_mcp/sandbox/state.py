@@ -17,6 +17,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from checkout_mcp.order_status import CANCELLED_STATUS_ID, INCOMPLETE_STATUS_ID, ORDER_STATUS_NAMES
+
 ProductType = Literal["physical", "digital"]
 Availability = Literal["available", "disabled", "preorder"]
 CouponType = Literal["percentage_discount", "per_total_discount", "free_shipping"]
@@ -25,27 +27,6 @@ UUID_PATTERN = re.compile(
     r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
 )  # cart/checkout ids
 
-# BigCommerce's order statuses, by id (orders.v2.oas2.yml, GET /order_statuses); the storefront's
-# `Status` enum (orders.sf.yml) lists the same statuses in the same order, upper-cased.
-ORDER_STATUS_NAMES: tuple[str, ...] = (
-    "Incomplete",
-    "Pending",
-    "Shipped",
-    "Partially Shipped",
-    "Refunded",
-    "Cancelled",
-    "Declined",
-    "Awaiting Payment",
-    "Awaiting Pickup",
-    "Awaiting Shipment",
-    "Completed",
-    "Awaiting Fulfillment",
-    "Manual Verification Required",
-    "Disputed",
-    "Partially Refunded",
-)
-INCOMPLETE_STATUS_ID = 0
-CANCELLED_STATUS_ID = 5
 FINALIZED_STATUS_ID = 11  # what finalizing after a confirmed payment gives: Awaiting Fulfillment
 # Statuses in which an order holds no stock: never placed, or cancelled (the stock went back).
 STOCK_FREE_STATUS_IDS = frozenset({INCOMPLETE_STATUS_ID, CANCELLED_STATUS_ID})

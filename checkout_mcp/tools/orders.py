@@ -11,6 +11,7 @@ from pydantic import Field
 
 from checkout_mcp.bigcommerce.errors import UpstreamError, UpstreamUnavailable
 from checkout_mcp.bigcommerce.models import Checkout, Order
+from checkout_mcp.order_status import CANCELLED_STATUS_ID, INCOMPLETE_STATUS_ID
 from checkout_mcp.policy.audit import Outcome
 from checkout_mcp.policy.effects import Effect
 from checkout_mcp.policy.ledger import EntryState, OrderKey
@@ -62,10 +63,6 @@ class OrderCreated(ToolOutput):
             f"Order {self.order_id} {how} from checkout {self.checkout_id}: status {self.status}, "
             f"total {self.grand_total} {self.currency}. Next: take payment, then finalize_order.{warning}"
         )
-
-
-CANCELLED_STATUS_ID = 5
-INCOMPLETE_STATUS_ID = 0
 
 
 def order_key(tools: ToolContext, args: CreateOrder, checkout: Checkout) -> OrderKey:

@@ -8,8 +8,9 @@ import pytest
 
 from checkout_mcp.bigcommerce.errors import InvalidIdentifier, NotFound, OperationNotSupported
 from checkout_mcp.bigcommerce.management import ManagementBinding
-from checkout_mcp.bigcommerce.models import CANCELLED_STATUS_ID, ConsignmentItem, NewLineItem
+from checkout_mcp.bigcommerce.models import ConsignmentItem, NewLineItem
 from checkout_mcp.bigcommerce.store import Store
+from checkout_mcp.order_status import CANCELLED_STATUS_ID
 from checkout_mcp.sandbox import Sandbox
 from tests.bigcommerce.conftest import (
     EBOOK,

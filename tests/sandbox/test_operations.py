@@ -7,10 +7,11 @@ from decimal import Decimal
 
 import pytest
 
+from checkout_mcp.order_status import CANCELLED_STATUS_ID, ORDER_STATUS_NAMES
 from checkout_mcp.sandbox import operations as ops
 from checkout_mcp.sandbox import seed
 from checkout_mcp.sandbox.errors import SandboxError
-from checkout_mcp.sandbox.state import CANCELLED_STATUS_ID, ORDER_STATUS_NAMES, StoreState, storefront_status
+from checkout_mcp.sandbox.state import StoreState, storefront_status
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
 ADDRESS = seed.DEMO_ADDRESS

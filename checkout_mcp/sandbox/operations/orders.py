@@ -5,12 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from checkout_mcp.order_status import INCOMPLETE_STATUS_ID, ORDER_STATUS_NAMES
 from checkout_mcp.sandbox.errors import SandboxError, invalid
 from checkout_mcp.sandbox.operations.common import get_cart, get_order, touch
 from checkout_mcp.sandbox.state import (
     FINALIZED_STATUS_ID,
-    INCOMPLETE_STATUS_ID,
-    ORDER_STATUS_NAMES,
     Cart,
     LineItem,
     Order,
