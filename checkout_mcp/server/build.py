@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import sys
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -92,7 +93,8 @@ def create_runtime(config: Config, server_clock: Clock | None = None) -> Runtime
             rate_limit_quota=settings.rate_limit_quota,
             rate_limit_window_ms=settings.rate_limit_window_ms,
         )
-        store = Store.for_sandbox(sandbox, surfaces=settings.surfaces)
+        # Retry jitter only moves the sandbox's clock: seeded, so the same seed gives the same run.
+        store = Store.for_sandbox(sandbox, surfaces=settings.surfaces, rng=random.Random(settings.seed))
         clock = sandbox.clock
         identity = f"sandbox:{sandbox.credentials.store_hash}"
     token = config.store.access_token()
