@@ -1,4 +1,5 @@
-"""The `checkout-mcp` command: serve the MCP server, serve the sandbox alone, read the audit journal."""
+"""The `checkout-mcp` command: serve the MCP server, serve the sandbox alone, read the audit journal,
+evaluate agents on scenarios."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from typing import Any
 import anyio
 
 from checkout_mcp.config import ConfigError, ServerSettings, load_config
+from checkout_mcp.evals.command import add_eval_parser, run_eval
 from checkout_mcp.policy.audit import JournalCorrupt, JournalLocked
 from checkout_mcp.policy.modes import PolicyConfigError
 from checkout_mcp.policy.redact import RedactingFilter, Redactor
@@ -40,6 +42,8 @@ def parser() -> argparse.ArgumentParser:
     audit.add_argument("--config", type=Path)
     audit.add_argument("--journal", type=Path, help="journal file (default: [policy] journal)")
     audit.add_argument("-n", type=int, default=20, help="records to show (tail)")
+
+    add_eval_parser(commands)
     return root
 
 
@@ -112,6 +116,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if options.command == "serve":
             return serve(options)
+        if options.command == "eval":
+            return run_eval(options)
         if options.command == "sandbox":
             from checkout_mcp.sandbox.serve import run_sandbox
 

@@ -13,6 +13,7 @@ import checkout_mcp
 
 ORDER = [
     "cli",
+    "evals",
     "server",
     "config",
     "prompts",

@@ -1,0 +1,219 @@
+"""The agents a trial can run: the scenario's scripted calls, or any external command.
+
+Both talk MCP to a server built for the trial alone. The scripted agent connects in-process with
+the SDK's `Client`; its client asks the human by elicitation (or, with `elicitation = false`, gets
+confirmation ids and asks the human before redeeming one). An external agent is a command: it
+gets the server's streamable HTTP URL, a bearer token, the task and the human's URL in its
+environment, and its standard output is its reply to the human.
+
+    CHECKOUT_MCP_URL        http://127.0.0.1:PORT/mcp
+    CHECKOUT_MCP_TOKEN      send as "Authorization: Bearer <token>" (to the URL and the human)
+    CHECKOUT_MCP_TASK       the task, in words
+    CHECKOUT_MCP_HUMAN_URL  POST {"question": ...} here to ask the human (see `human.py`)
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import shlex
+import subprocess
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+import anyio
+import uvicorn
+from anyio.abc import ByteReceiveStream
+from mcp import types
+from mcp.client.client import Client
+from mcp.server.mcpserver import MCPServer
+from mcp.types import CallToolResult
+from starlette.types import ASGIApp
+
+from checkout_mcp.evals.human import HUMAN_PATH, Human, elicit_result
+from checkout_mcp.evals.scenario import ScriptedAgent, UnknownReference, resolve
+from checkout_mcp.server.build import Runtime
+from checkout_mcp.server.gate import CONFIRMATION_META
+from checkout_mcp.server.http import http_app
+
+BEARER_ENV = "CHECKOUT_MCP_EVAL_BEARER"  # where the trial's server reads its bearer token
+URL_ENV = "CHECKOUT_MCP_URL"
+TOKEN_ENV = "CHECKOUT_MCP_TOKEN"
+TASK_ENV = "CHECKOUT_MCP_TASK"
+HUMAN_URL_ENV = "CHECKOUT_MCP_HUMAN_URL"
+LOOPBACK = "127.0.0.1"
+
+
+class AgentFailed(Exception):
+    """The agent did not finish its work (a script step went wrong, the command failed or hung)."""
+
+
+@dataclass
+class Session:
+    """What an agent works with: the trial's server, its runtime, the human, the task."""
+
+    server: MCPServer[Any]
+    runtime: Runtime
+    human: Human
+    task: str
+    references: dict[str, Any] = field(default_factory=dict)
+
+
+class Agent(Protocol):
+    async def run(self, session: Session) -> str:
+        """Do the task; return the reply to the human. Raises AgentFailed."""
+        ...
+
+
+def text_of(result: CallToolResult) -> str:
+    return " ".join(getattr(block, "text", "") for block in result.content)
+
+
+def pick(value: Any, path: str) -> Any:
+    """The value at a dotted path (`consignments.0.id`); `id` of a compact line is its text before ': '."""
+    for part in path.split("."):
+        if isinstance(value, dict) and part in value:
+            value = value[part]
+        elif isinstance(value, list) and part.isdigit() and int(part) < len(value):
+            value = value[int(part)]
+        elif isinstance(value, str) and part == "id" and ": " in value:
+            value = value.split(": ", 1)[0]
+        else:
+            raise KeyError(part)
+    return value
+
+
+async def _answer_yes(context: Any, params: types.ElicitRequestParams) -> types.ElicitResult:
+    return elicit_result("accept")
+
+
+@dataclass(frozen=True)
+class Script:
+    """The scenario's own agent: each call in order, names saved from results, then the reply."""
+
+    spec: ScriptedAgent
+
+    async def run(self, session: Session) -> str:
+        spec = self.spec
+        callback = (
+            (_answer_yes if spec.confirms_itself else session.human.elicit) if spec.elicitation else None
+        )
+        names = dict(session.references)
+        async with Client(session.server, elicitation_callback=callback) as client:
+            for number, step in enumerate(spec.calls, 1):
+                where = f"call {number} ({step.tool})"
+                arguments = _resolved(step.arguments, names, where)
+                result = await client.call_tool(step.tool, arguments)
+                confirmation_id = (result.meta or {}).get(CONFIRMATION_META, {}).get("confirmation_id")
+                if confirmation_id and (
+                    spec.confirms_itself or session.human.ask(text_of(result)) == "accept"
+                ):
+                    result = await client.call_tool(
+                        step.tool, {**arguments, "confirmation_id": confirmation_id}
+                    )
+                for name, path in step.save.items():
+                    try:
+                        names[name] = pick(result.structured_content, path)
+                    except KeyError as missing:
+                        raise AgentFailed(
+                            f"{where}: nothing at {path!r} to save as {name!r} (no {missing}); "
+                            f"the result was: {text_of(result)}"
+                        ) from None
+        reply: str = _resolved(spec.reply, names, "the reply")
+        return reply
+
+
+def _resolved(value: Any, names: Mapping[str, Any], where: str) -> Any:
+    try:
+        return resolve(value, names)
+    except UnknownReference as unknown:
+        raise AgentFailed(
+            f"{where}: ${{{unknown.args[0]}}} is not known here (known: {', '.join(sorted(names))})"
+        ) from None
+
+
+class _Server(uvicorn.Server):
+    """uvicorn, saying when it listens (so nothing has to poll for it)."""
+
+    def __init__(self, config: uvicorn.Config) -> None:
+        super().__init__(config)
+        self.ready = anyio.Event()
+
+    async def startup(self, sockets: Any = None) -> None:
+        try:
+            await super().startup(sockets)
+        finally:
+            self.ready.set()
+
+
+@asynccontextmanager
+async def served(app: ASGIApp) -> AsyncIterator[str]:
+    """Serve `app` on a free loopback port in this event loop; yield its base URL."""
+    config = uvicorn.Config(app, host=LOOPBACK, port=0, lifespan="on", log_config=None, access_log=False)
+    sock = config.bind_socket()
+    server = _Server(config)
+    try:
+        async with anyio.create_task_group() as group:
+            group.start_soon(server.serve, [sock])
+            await server.ready.wait()
+            if not server.started:
+                raise AgentFailed("the trial's MCP server did not start")
+            try:
+                yield f"http://{LOOPBACK}:{sock.getsockname()[1]}"
+            finally:
+                server.should_exit = True
+    finally:
+        sock.close()
+
+
+@dataclass(frozen=True)
+class ExternalAgent:
+    """An agent program: `command` (split like a shell would, run without one), `timeout_seconds` each."""
+
+    command: str
+    timeout_seconds: float = 300.0
+
+    async def run(self, session: Session) -> str:
+        token = secrets.token_urlsafe(24)
+        os.environ[BEARER_ENV] = token  # this worker process serves one trial at a time
+        session.server.custom_route(HUMAN_PATH, methods=["POST"])(session.human.endpoint)
+        settings = session.runtime.config.server
+        async with served(http_app(session.server, settings)) as base_url:
+            environment = {
+                **os.environ,
+                URL_ENV: f"{base_url}{settings.path}",
+                TOKEN_ENV: token,
+                TASK_ENV: session.task,
+                HUMAN_URL_ENV: f"{base_url}{HUMAN_PATH}",
+            }
+            environment.pop(BEARER_ENV)
+            return await self._run_command(environment)
+
+    async def _run_command(self, environment: dict[str, str]) -> str:
+        argv = shlex.split(self.command)
+        out, err = bytearray(), bytearray()
+
+        async def drain(stream: ByteReceiveStream | None, into: bytearray) -> None:
+            if stream is not None:
+                async for chunk in stream:
+                    into.extend(chunk)
+
+        try:
+            process = await anyio.open_process(argv, env=environment, stdin=subprocess.DEVNULL)
+        except OSError as error:
+            raise AgentFailed(f"cannot start {argv[0]!r}: {error}") from error
+        async with process:
+            with anyio.move_on_after(self.timeout_seconds) as waited:
+                async with anyio.create_task_group() as group:
+                    group.start_soon(drain, process.stdout, out)
+                    group.start_soon(drain, process.stderr, err)
+                    await process.wait()
+            if waited.cancelled_caught:
+                process.kill()
+                raise AgentFailed(f"the agent did not finish within {self.timeout_seconds:g} s")
+        if process.returncode != 0:
+            last = err.decode(errors="replace").strip().splitlines()[-1:] or ["no output on stderr"]
+            raise AgentFailed(f"the agent exited with status {process.returncode}: {last[0]}")
+        return out.decode(errors="replace").strip()
