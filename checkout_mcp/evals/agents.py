@@ -102,27 +102,34 @@ class Script:
         )
         names = dict(session.references)
         async with Client(session.server, elicitation_callback=callback) as client:
-            for number, step in enumerate(spec.calls, 1):
-                where = f"call {number} ({step.tool})"
-                arguments = _resolved(step.arguments, names, where)
-                result = await client.call_tool(step.tool, arguments)
-                confirmation_id = (result.meta or {}).get(CONFIRMATION_META, {}).get("confirmation_id")
-                if confirmation_id and (
-                    spec.confirms_itself or session.human.ask(text_of(result)) == "accept"
-                ):
-                    result = await client.call_tool(
-                        step.tool, {**arguments, "confirmation_id": confirmation_id}
-                    )
-                for name, path in step.save.items():
-                    try:
-                        names[name] = pick(result.structured_content, path)
-                    except KeyError as missing:
-                        raise AgentFailed(
-                            f"{where}: nothing at {path!r} to save as {name!r} (no {missing}); "
-                            f"the result was: {text_of(result)}"
-                        ) from None
+            failure = await self._calls(client, session.human, names)
+        if failure is not None:  # raised out here: inside the client's task group it would be wrapped
+            raise AgentFailed(failure)
         reply: str = _resolved(spec.reply, names, "the reply")
         return reply
+
+    async def _calls(self, client: Client, human: Human, names: dict[str, Any]) -> str | None:
+        """Make the calls in order, saving names from their results; why the script stopped, if it did."""
+        spec = self.spec
+        for number, step in enumerate(spec.calls, 1):
+            where = f"call {number} ({step.tool})"
+            try:
+                arguments = _resolved(step.arguments, names, where)
+            except AgentFailed as failed:
+                return str(failed)
+            result = await client.call_tool(step.tool, arguments)
+            confirmation_id = (result.meta or {}).get(CONFIRMATION_META, {}).get("confirmation_id")
+            if confirmation_id and (spec.confirms_itself or human.ask(text_of(result)) == "accept"):
+                result = await client.call_tool(step.tool, {**arguments, "confirmation_id": confirmation_id})
+            for name, path in step.save.items():
+                try:
+                    names[name] = pick(result.structured_content, path)
+                except KeyError as missing:
+                    return (
+                        f"{where}: nothing at {path!r} to save as {name!r} (no {missing}); "
+                        f"the result was: {text_of(result)}"
+                    )
+        return None
 
 
 def _resolved(value: Any, names: Mapping[str, Any], where: str) -> Any:
@@ -150,7 +157,10 @@ class _Server(uvicorn.Server):
 
 @asynccontextmanager
 async def served(app: ASGIApp) -> AsyncIterator[str]:
-    """Serve `app` on a free loopback port in this event loop; yield its base URL."""
+    """Serve `app` on a free loopback port in this event loop; yield its base URL.
+
+    Nothing may raise out of the body: inside the task group it would come out wrapped.
+    """
     config = uvicorn.Config(app, host=LOOPBACK, port=0, lifespan="on", log_config=None, access_log=False)
     sock = config.bind_socket()
     server = _Server(config)
@@ -158,8 +168,6 @@ async def served(app: ASGIApp) -> AsyncIterator[str]:
         async with anyio.create_task_group() as group:
             group.start_soon(server.serve, [sock])
             await server.ready.wait()
-            if not server.started:
-                raise AgentFailed("the trial's MCP server did not start")
             try:
                 yield f"http://{LOOPBACK}:{sock.getsockname()[1]}"
             finally:
@@ -180,6 +188,7 @@ class ExternalAgent:
         os.environ[BEARER_ENV] = token  # this worker process serves one trial at a time
         session.server.custom_route(HUMAN_PATH, methods=["POST"])(session.human.endpoint)
         settings = session.runtime.config.server
+        failure: AgentFailed | None = None
         async with served(http_app(session.server, settings)) as base_url:
             environment = {
                 **os.environ,
@@ -189,7 +198,13 @@ class ExternalAgent:
                 HUMAN_URL_ENV: f"{base_url}{HUMAN_PATH}",
             }
             environment.pop(BEARER_ENV)
-            return await self._run_command(environment)
+            try:
+                reply = await self._run_command(environment)
+            except AgentFailed as failed:
+                failure = failed
+        if failure is not None:
+            raise failure
+        return reply
 
     async def _run_command(self, environment: dict[str, str]) -> str:
         argv = shlex.split(self.command)

@@ -9,7 +9,8 @@ journal in a folder of its own. Then the start, the faults (not for the gold: it
 end up in the store, whatever the weather), the agent, and what it all left behind. The gold runs
 in mode `auto` without limits, with its calls' errors counting as the scenario's own mistakes.
 
-Workers are spawned, not forked: a fork could copy another thread's lock mid-use.
+Workers are forked from a fork server (started once, with this module imported), never from the
+calling process: a fork of that could copy another thread's lock mid-use.
 """
 
 from __future__ import annotations
@@ -91,6 +92,8 @@ async def run_task(scenario: Scenario, trial: int, agent: ExternalAgent | None) 
         )
         try:
             record = await _run(scenario, trial, agent, runtime, policy)
+        except Exception as error:  # one trial's crash is that trial's failure, not the evaluation's
+            record = Record(scenario.name, trial, f"the trial crashed: {error!r}")
         finally:
             await runtime.aclose()
     return replace(record, seconds=round(time.perf_counter() - started, 3))
@@ -172,9 +175,9 @@ def _quiet() -> None:
 
 def run_tasks(tasks: list[Task], workers: int) -> list[Record]:
     """Every task's record, in the order given, from `workers` worker processes."""
-    with ProcessPoolExecutor(
-        max_workers=workers, mp_context=multiprocessing.get_context("spawn"), initializer=_quiet
-    ) as pool:
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload([__name__])
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_quiet) as pool:
         return list(pool.map(_execute, tasks))
 
 
