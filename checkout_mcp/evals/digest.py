@@ -18,6 +18,7 @@ frozen during a trial, so expiry times compare exactly.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
@@ -200,7 +201,8 @@ def _is_records(value: Any) -> bool:
 
 
 def _text(value: Any) -> str:
-    text = canonical_json(value)
+    """A value as compact JSON in the views' own order (orders lead with cart, status, lines, totals)."""
+    text = json.dumps(value, separators=(",", ":"), ensure_ascii=False)
     return text if len(text) <= MAX_VALUE_TEXT else f"{text[: MAX_VALUE_TEXT - 3]}..."
 
 
