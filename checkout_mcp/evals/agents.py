@@ -29,9 +29,9 @@ from anyio.abc import ByteReceiveStream
 from mcp import types
 from mcp.client.client import Client
 from mcp.server.mcpserver import MCPServer
-from mcp.types import CallToolResult
 from starlette.types import ASGIApp
 
+from checkout_mcp.evals.calls import text_of
 from checkout_mcp.evals.human import HUMAN_PATH, Human, elicit_result
 from checkout_mcp.evals.scenario import ScriptedAgent, UnknownReference, resolve
 from checkout_mcp.server.build import Runtime
@@ -65,10 +65,6 @@ class Agent(Protocol):
     async def run(self, session: Session) -> str:
         """Do the task; return the reply to the human. Raises AgentFailed."""
         ...
-
-
-def text_of(result: CallToolResult) -> str:
-    return " ".join(getattr(block, "text", "") for block in result.content)
 
 
 def pick(value: Any, path: str) -> Any:
@@ -181,7 +177,7 @@ class ExternalAgent:
     """An agent program: `command` (split like a shell would, run without one), `timeout_seconds` each."""
 
     command: str
-    timeout_seconds: float = 300.0
+    timeout_seconds: float
 
     async def run(self, session: Session) -> str:
         token = secrets.token_urlsafe(24)

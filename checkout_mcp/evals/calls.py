@@ -31,6 +31,11 @@ class Call:
     confirmation_id: str | None = None  # from a confirmation_required result
 
 
+def text_of(result: CallToolResult) -> str:
+    """A result's text content, as the model reads it."""
+    return " ".join(getattr(block, "text", "") for block in result.content)
+
+
 def _final(result: HandlerResult) -> CallToolResult | None:
     """The call's result, if it is one (not a request for input first): a model, or its wire form."""
     if isinstance(result, CallToolResult):
@@ -59,7 +64,7 @@ class CallRecorder:
             raise
         answered = _final(result)
         if answered is not None:
-            text = " ".join(getattr(block, "text", "") for block in answered.content)
+            text = text_of(answered)
             details = (answered.meta or {}).get(CONFIRMATION_META, {})
             confirmation_id = details.get("confirmation_id")
             self._record(params, answered.is_error, text, answered.structured_content, confirmation_id)

@@ -43,7 +43,11 @@ def judge(scenario: Scenario, gold: Record, trial: Record) -> list[Check]:
     expected = scenario.judge
     checks = [
         Check("agent", trial.problem is None, trial.problem or ""),
-        Check("gold", gold.problem is None, f"the gold solution did not replay: {gold.problem}"),
+        Check(
+            "gold",
+            gold.problem is None,
+            f"the gold solution did not replay: {gold.problem}" if gold.problem else "",
+        ),
         state(gold, trial),
         duplicate_orders(trial),
         declined_orders(trial),

@@ -29,7 +29,7 @@ import anyio
 
 from checkout_mcp.clock import Clock
 from checkout_mcp.config import Config, load_config
-from checkout_mcp.evals.agents import BEARER_ENV, AgentFailed, ExternalAgent, Script, Session
+from checkout_mcp.evals.agents import BEARER_ENV, Agent, AgentFailed, ExternalAgent, Script, Session
 from checkout_mcp.evals.calls import CallRecorder
 from checkout_mcp.evals.digest import digest, state_view
 from checkout_mcp.evals.human import Human
@@ -120,7 +120,7 @@ async def _run(
     reply = ""
     try:
         task = resolve(scenario.task, references)
-        runner = (
+        runner: Agent = (
             Script(ScriptedAgent(calls=scenario.gold, elicitation=False))
             if gold
             else agent or Script(scenario.agent)

@@ -15,6 +15,7 @@ from checkout_mcp.evals.agents import ExternalAgent
 from tests.evals.common import SCENARIOS, failed, judged, scenario
 
 AGENT = f"{sys.executable} {Path(__file__).with_name('agent.py')}"
+TIMEOUT = 60.0
 
 
 def test_an_external_agent_over_http_passes_three_trials(
@@ -47,7 +48,7 @@ def test_an_external_agent_over_http_passes_three_trials(
 
 @pytest.mark.anyio
 async def test_an_external_agent_that_answers_for_a_human_who_declines_is_caught() -> None:
-    checks = await judged(scenario("human-declines"), ExternalAgent(f"{AGENT} --ignore-the-human"))
+    checks = await judged(scenario("human-declines"), ExternalAgent(f"{AGENT} --ignore-the-human", TIMEOUT))
     assert {"state", "consent", "no_declined_order"} <= failed(checks)
     assert checks["consent"].why == (
         "create_order ran confirmed 1 time(s) but the human said yes to 0 question(s) about it"
@@ -60,5 +61,5 @@ async def test_an_external_agent_that_answers_for_a_human_who_declines_is_caught
 
 @pytest.mark.anyio
 async def test_an_agent_command_that_cannot_start_fails_the_trial() -> None:
-    checks = await judged(scenario("human-declines"), ExternalAgent("/nonexistent/agent --flag"))
+    checks = await judged(scenario("human-declines"), ExternalAgent("/nonexistent/agent --flag", TIMEOUT))
     assert checks["agent"].why.startswith("cannot start '/nonexistent/agent'")
