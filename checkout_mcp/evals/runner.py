@@ -38,8 +38,8 @@ from checkout_mcp.evals.records import GOLD, OrderRecord, Record
 from checkout_mcp.evals.report import Report, ScenarioResult, TrialResult
 from checkout_mcp.evals.scenario import Policy, Scenario, ScriptedAgent, UnknownReference, resolve
 from checkout_mcp.evals.start import Baseline, StartError, apply_start
+from checkout_mcp.order_status import CANCELLED_STATUS_ID
 from checkout_mcp.policy.modes import Mode
-from checkout_mcp.sandbox.state import CANCELLED_STATUS_ID
 from checkout_mcp.server.build import Runtime, build_server, create_runtime
 from checkout_mcp.tools.registry import TOOLSETS
 
