@@ -82,6 +82,7 @@ def pick(value: Any, path: str) -> Any:
 
 
 async def _answer_yes(context: Any, params: types.ElicitRequestParams) -> types.ElicitResult:
+    """The client of an agent that answers for its human (`confirms_itself`: wrong, for tests)."""
     return elicit_result("accept")
 
 

@@ -43,9 +43,8 @@ from checkout_mcp.policy.modes import Mode
 from checkout_mcp.server.build import Runtime, build_server, create_runtime
 from checkout_mcp.tools.registry import TOOLSETS
 
-Task = tuple[
-    Scenario, int, ExternalAgent | None
-]  # the scenario, the trial number (GOLD: the gold), the agent
+# A task: the scenario, the trial number (GOLD for its gold replay), the external agent if any.
+Task = tuple[Scenario, int, ExternalAgent | None]
 EVAL_QUOTA = 10_000
 EVAL_WINDOW_MS = 86_400_000
 GOLD_POLICY = Policy(mode=Mode.AUTO)
