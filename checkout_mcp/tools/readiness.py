@@ -64,6 +64,15 @@ def stock_problem(line: LineItem, product: Product) -> str | None:
     return None
 
 
+def fix_for_line(line: LineItem, problem: str) -> Blocker:
+    """A line that cannot be sold at any quantity is removed; one over a limit or the stock, changed."""
+    if problem == "is not purchasable" or problem.startswith("has 0 in stock"):
+        return Blocker(f"item {line.id} {problem}", "remove_cart_item", f"checkout_id, item_id={line.id}")
+    return Blocker(
+        f"item {line.id} {problem}", "update_cart_item", f"checkout_id, item_id={line.id}, quantity"
+    )
+
+
 def blockers(checkout: Checkout, catalog: Mapping[int, Product] | None = None) -> list[Blocker]:
     """Everything that makes the order fail now; empty when the checkout is ready to order."""
     if checkout.order_id:
@@ -81,13 +90,7 @@ def blockers(checkout: Checkout, catalog: Mapping[int, Product] | None = None) -
         product = (catalog or {}).get(line.product_id or 0)
         problem = stock_problem(line, product) if product is not None else None
         if problem is not None:
-            found.append(
-                Blocker(
-                    f"item {line.id} {problem}",
-                    "update_cart_item",
-                    f"checkout_id, item_id={line.id}, quantity",
-                )
-            )
+            found.append(fix_for_line(line, problem))
     billing = checkout.billing_address
     if not has_billing_address(checkout):
         found.append(Blocker("no billing address", "add_billing_address", "checkout_id, address with email"))

@@ -190,7 +190,7 @@ async def test_eight_overlapping_create_orders_with_distinct_keys_make_one_order
         ("no_email", "no email"),
         ("no_option", "has no shipping option"),
         ("already_ordered", "already has order"),
-        ("out_of_stock", "has 0 in stock, 1 wanted"),
+        ("out_of_stock", "has 0 in stock, 1 wanted (fix with remove_cart_item)"),
         ("unknown_order", "404"),
         ("finalized_order", "only an incomplete order"),
     ],
