@@ -122,10 +122,6 @@ class LocalOrderLedger:
     def entry(self, key: OrderKey) -> LedgerEntry | None:
         return self._entries.get(key.text)
 
-    def unresolved(self) -> list[LedgerEntry]:
-        """Attempts in flight or with an unknown outcome: each needs reconciling before a new post."""
-        return [entry for entry in self._entries.values() if entry.state is not EntryState.RECORDED]
-
     def for_checkout(self, store: str, checkout_id: str) -> list[LedgerEntry]:
         """Every attempt on this checkout (recorded, in flight or ambiguous)."""
         with self._lock:

@@ -247,7 +247,7 @@ class Gate:
 
     def _human_reason(self, decision: Decision, preview: Preview | None) -> str | None:
         """Why only a human may confirm this call, if only a human may."""
-        limit = preview and limit_exceeded(self.settings, preview.grand_total, preview.quantities)
+        limit = limit_exceeded(self.settings, preview.grand_total, preview.quantities) if preview else None
         if limit is not None:
             return f"{limit}, so a human must confirm it"
         if decision.human_only:

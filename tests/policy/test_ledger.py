@@ -67,7 +67,9 @@ def test_an_ambiguous_attempt_must_be_reconciled_first() -> None:
     with pytest.raises(LedgerConflict, match="read the checkout back") as caught:
         ledger.begin(KEY)
     assert caught.value.entry.detail == "read timeout"
-    assert [entry.key for entry in ledger.unresolved()] == [KEY]
+    assert [(e.key, e.state) for e in ledger.for_checkout(KEY.store, KEY.checkout_id)] == [
+        (KEY, EntryState.AMBIGUOUS)
+    ]
 
 
 def test_reconciling_with_an_order_on_the_checkout_records_it() -> None:
@@ -76,7 +78,7 @@ def test_reconciling_with_an_order_on_the_checkout_records_it() -> None:
     ledger.mark_ambiguous(KEY, "connection dropped")
     assert ledger.reconcile(KEY, "202") == "202"
     assert ledger.lookup(KEY) == "202"
-    assert ledger.unresolved() == []
+    assert [e.state for e in ledger.for_checkout(KEY.store, KEY.checkout_id)] == [EntryState.RECORDED]
     with pytest.raises(LedgerConflict):
         ledger.begin(KEY)
 
