@@ -17,6 +17,7 @@ from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, Settings
 
 from checkout_mcp.bigcommerce.binding import Surface
 from checkout_mcp.policy.modes import PolicySettings
+from checkout_mcp.state.settings import StateSettings
 from checkout_mcp.tools.registry import TOOLSETS, Toolset
 
 EnvName = Annotated[str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")]
@@ -91,6 +92,7 @@ class Config(BaseSettings):
     toolsets: ToolsetSettings = Field(default_factory=ToolsetSettings)
     sandbox: SandboxSettings = Field(default_factory=SandboxSettings)
     policy: PolicySettings = Field(default_factory=PolicySettings)
+    state: StateSettings = Field(default_factory=StateSettings)
 
     @classmethod
     def settings_customise_sources(

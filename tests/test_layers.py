@@ -1,4 +1,4 @@
-"""The layers import one way: cli -> server -> config -> tools -> policy -> bigcommerce -> sandbox -> clock.
+"""The layers import one way: cli -> server -> config -> tools -> policy -> state -> bigcommerce -> sandbox.
 
 A module may import its own layer and the layers below it, never one above: that keeps the gate
 (server) above the tools it runs and the policy's parts free of the MCP SDK's server classes.
@@ -19,6 +19,7 @@ ORDER = [
     "prompts",
     "tools",
     "policy",
+    "state",
     "bigcommerce",
     "sandbox",
     "clock",
