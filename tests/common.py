@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Awaitable
 from pathlib import Path
 from typing import Any
 
+import pytest
 from mcp import types
+from mcp.shared.exceptions import MCPError
 from mcp.types import CallToolResult
 
 from checkout_mcp.server.build import Runtime
@@ -16,6 +19,14 @@ from checkout_mcp.server.gate import CONFIRMATION_META
 def text(result: CallToolResult) -> str:
     """A result's text content, as the model reads it."""
     return " ".join(getattr(block, "text", "") for block in result.content)
+
+
+async def protocol_error(request: Awaitable[Any], code: int) -> types.ErrorData:
+    """The JSON-RPC error the request must end in (not a result), with this code."""
+    with pytest.raises(MCPError) as raised:
+        await request
+    assert raised.value.error.code == code, raised.value.error
+    return raised.value.error
 
 
 def confirmation(result: CallToolResult) -> dict[str, Any]:

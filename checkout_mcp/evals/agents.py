@@ -29,6 +29,7 @@ from anyio.abc import ByteReceiveStream
 from mcp import types
 from mcp.client.client import Client
 from mcp.server.mcpserver import MCPServer
+from mcp.shared.exceptions import MCPError
 from starlette.types import ASGIApp
 
 from checkout_mcp.evals.calls import text_of
@@ -114,10 +115,11 @@ class Script:
                 arguments = _resolved(step.arguments, names, where)
             except AgentFailed as failed:
                 return str(failed)
-            result = await client.call_tool(step.tool, arguments)
+            result = await _call_tool(client, step.tool, arguments)
             confirmation_id = (result.meta or {}).get(CONFIRMATION_META, {}).get("confirmation_id")
             if confirmation_id and (spec.confirms_itself or human.ask(text_of(result)) == "accept"):
-                result = await client.call_tool(step.tool, {**arguments, "confirmation_id": confirmation_id})
+                confirmed = {**arguments, "confirmation_id": confirmation_id}
+                result = await _call_tool(client, step.tool, confirmed)
             for name, path in step.save.items():
                 try:
                     names[name] = pick(result.structured_content, path)
@@ -127,6 +129,19 @@ class Script:
                         f"the result was: {text_of(result)}"
                     )
         return None
+
+
+async def _call_tool(client: Client, tool: str, arguments: dict[str, Any]) -> types.CallToolResult:
+    """The call's result, a protocol error included (an unknown tool, a capability the client lacks).
+
+    Clients show such an error to their model as the call's error; the script reads it the same way.
+    """
+    try:
+        return await client.call_tool(tool, arguments)
+    except MCPError as error:
+        return types.CallToolResult(
+            content=[types.TextContent(type="text", text=error.error.message)], is_error=True
+        )
 
 
 def _resolved(value: Any, names: Mapping[str, Any], where: str) -> Any:

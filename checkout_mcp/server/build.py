@@ -25,6 +25,7 @@ from checkout_mcp.policy.modes import validate_mode, validate_overrides
 from checkout_mcp.policy.redact import Redactor
 from checkout_mcp.sandbox import Sandbox, create_sandbox
 from checkout_mcp.server.gate import Gate
+from checkout_mcp.server.protocol_errors import CheckoutServer
 from checkout_mcp.tools import catalogue
 from checkout_mcp.tools.registry import ToolContext, ToolSpec
 
@@ -132,7 +133,7 @@ def build_server(runtime: Runtime) -> MCPServer[Any]:
     from checkout_mcp.server.resources import add_resources
 
     tools = offered(runtime)
-    server: MCPServer[Any] = MCPServer(
+    server: MCPServer[Any] = CheckoutServer(
         name="checkout-mcp",
         title="BigCommerce checkout",
         version=version("checkout-mcp"),

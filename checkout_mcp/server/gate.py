@@ -20,7 +20,9 @@ A call, in order:
 Results are valid for every MCP client: a success conforms to the tool's output schema; every
 refusal and error is an `isError` result with text content only, plus `_meta` where a program
 needs the details (`io.checkout-mcp/confirmation`), since clients check structured content of
-error results against the output schema too.
+error results against the output schema too. One exception, which the 2026-07-28 protocol
+demands: a call only a human may confirm, from a client that declared no elicitation, is the
+protocol error -32021 (MissingRequiredClientCapability, naming `elicitation`) on that protocol.
 """
 
 from __future__ import annotations
@@ -34,7 +36,17 @@ from mcp.server.elicitation import AcceptedElicitation, ElicitationResult
 from mcp.server.mcpserver import Context
 from mcp.server.mcpserver.exceptions import ToolError
 from mcp.server.mcpserver.resolve import Elicit
-from mcp.types import CallToolResult, TextContent
+from mcp.shared.exceptions import MCPError
+from mcp.types import (
+    MISSING_REQUIRED_CLIENT_CAPABILITY,
+    CallToolResult,
+    ClientCapabilities,
+    ElicitationCapability,
+    FormElicitationCapability,
+    MissingRequiredClientCapabilityErrorData,
+    TextContent,
+)
+from mcp.types.version import is_version_at_least
 from pydantic import BaseModel, Field, PrivateAttr, ValidationError, create_model, model_validator
 
 from checkout_mcp.bigcommerce.errors import BigCommerceError, ClientError, UpstreamUnavailable
@@ -117,6 +129,23 @@ def can_elicit(ctx: Context) -> bool:
     capabilities = ctx.client_capabilities
     elicitation = capabilities.elicitation if capabilities is not None else None
     return elicitation is not None and (elicitation.form is not None or elicitation.url is None)
+
+
+def missing_elicitation(ctx: Context, text: str) -> MCPError | None:
+    """On 2026-07-28 and later, the error for a call that needs the elicitation the client did not declare.
+
+    That protocol says a server must not rely on a capability the client did not declare and must
+    answer -32021, naming it; before it there is no such error, and the refusal stays a tool result.
+    """
+    if ctx.protocol_version is None or not is_version_at_least(ctx.protocol_version, "2026-07-28"):
+        return None
+    required = ClientCapabilities(elicitation=ElicitationCapability(form=FormElicitationCapability()))
+    data = MissingRequiredClientCapabilityErrorData(required_capabilities=required)
+    return MCPError(
+        code=MISSING_REQUIRED_CLIENT_CAPABILITY,
+        message=text,
+        data=data.model_dump(by_alias=True, mode="json", exclude_none=True),
+    )
 
 
 def client_name(ctx: Context) -> str | None:
@@ -296,7 +325,7 @@ class Gate:
             if isinstance(answered, CallToolResult):
                 return answered
             if answered is None and (prepared.human_reason is not None or prepared.confirmation_id is None):
-                return self._without_human(prepared, client, caller)
+                return self._without_human(prepared, ctx, client, caller)
             how = answered  # None: the confirmation id is redeemed under the lock
         assert prepared.args is not None
         key = lock_key(self.tools.store_identity, prepared.args) if spec.effect is not Effect.READ else None
@@ -326,15 +355,25 @@ class Gate:
         self._journal_decision(prepared, client, AuditDecision.DECLINED, why)
         return _error(f"declined: {why}; {prepared.spec.name} did not run. Nothing was done.")
 
-    def _without_human(self, prepared: Prepared, client: str | None, caller: str | None) -> CallToolResult:
-        """No human answered and no id was given (or only a human may confirm): refuse, with a preview."""
+    def _without_human(
+        self, prepared: Prepared, ctx: Context, client: str | None, caller: str | None
+    ) -> CallToolResult:
+        """No human answered and no id was given (or only a human may confirm): refuse, with a preview.
+
+        Raises:
+            MCPError: -32021 on 2026-07-28 when only a human may confirm (see `missing_elicitation`).
+        """
         if prepared.human_reason is not None:
             reason = f"{prepared.human_reason}, and this client cannot ask one"
             self._journal_decision(prepared, client, AuditDecision.BLOCKED, reason)
-            return _error(
+            text = (
                 f"blocked: {prepared.spec.name} needs confirmation: {reason}. Nothing was done. "
                 "Use an MCP client that supports elicitation, or ask the operator."
             )
+            error = missing_elicitation(ctx, text)
+            if error is not None:
+                raise error
+            return _error(text)
         assert prepared.preview is not None
         return self._confirmation_required(prepared, prepared.preview, client, caller, refused=None)
 

@@ -1,9 +1,11 @@
 """MCP resources and argument completion: the compact views as JSON, and ids an agent can pick from.
 
 `checkout://{checkout_id}`, `order://{order_id}`, `product://{product_id}` read through the same
-tool handlers (so the same validation, the same views); `policy://current` says what the policy
-will do. Completion offers checkout ids this server has worked on and product ids by name; it
-never offers coupon or gift-certificate codes, which are the store's secrets.
+tool handlers (so the same validation, the same views); a URI whose id is malformed or unknown to
+the store is "resource not found" (-32602, SEP-2164), any other failure -32603. `policy://current`
+says what the policy will do. Completion offers checkout ids this server has worked on and
+product ids by name; it never offers coupon or gift-certificate codes, which are the store's
+secrets.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from mcp.server.mcpserver import MCPServer
-from mcp.server.mcpserver.exceptions import ResourceError, ToolError
+from mcp.server.mcpserver.exceptions import ResourceError, ResourceNotFoundError, ToolError
 from mcp.types import (
     Completion,
     CompletionArgument,
@@ -23,7 +25,7 @@ from mcp.types import (
 )
 from pydantic import ValidationError
 
-from checkout_mcp.bigcommerce.errors import ClientError
+from checkout_mcp.bigcommerce.errors import ClientError, InvalidIdentifier, NotFound
 from checkout_mcp.server.gate import Gate
 from checkout_mcp.tools.arguments import describe_invalid
 from checkout_mcp.tools.catalog import GetProduct, get_product
@@ -44,10 +46,12 @@ def _reader(
     async def read(values: dict[str, Any]) -> str:
         try:
             parsed = args.model_validate(values)
-        except ValidationError as error:
-            raise ResourceError(describe_invalid(name, args, error)) from error
+        except ValidationError as error:  # the URI fits the template but names nothing that can exist
+            raise ResourceNotFoundError(describe_invalid(name, args, error)) from error
         try:
             output = await handler(tools, parsed)
+        except (NotFound, InvalidIdentifier) as error:
+            raise ResourceNotFoundError(str(error)) from error
         except (ClientError, ToolError) as error:
             raise ResourceError(str(error)) from error
         data = output.model_dump(mode="json", exclude_none=True)

@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 from mcp.client.client import Client
+from mcp.types import INVALID_PARAMS, MISSING_REQUIRED_CLIENT_CAPABILITY
 
 from checkout_mcp.clock import Clock
 from checkout_mcp.config import load_config
@@ -20,7 +21,7 @@ from checkout_mcp.policy.modes import PolicyConfigError
 from checkout_mcp.sandbox import seed
 from checkout_mcp.server.build import Runtime, build_server, create_runtime
 from checkout_mcp.tools import catalogue
-from tests.common import answering, confirmation, journal, orders, ready, text
+from tests.common import answering, confirmation, journal, orders, protocol_error, ready, text
 from tests.tools.conftest import call, sandbox_config
 
 SEEDED_ORDERS = 2  # the demo store's "ordered" and "finalized" carts
@@ -49,9 +50,9 @@ async def test_read_only_mode_hides_and_refuses_every_non_read_tool(tmp_path: Pa
             assert listed == {spec.name for spec in catalogue() if spec.effect is Effect.READ}
             before = orders(runtime)
             for spec in catalogue():
-                if spec.effect is not Effect.READ:
-                    refused = await client.call_tool(spec.name, {"checkout_id": ready(runtime)})
-                    assert refused.is_error, spec.name
+                if spec.effect is not Effect.READ:  # not offered, so unknown: a protocol error
+                    request = client.call_tool(spec.name, {"checkout_id": ready(runtime)})
+                    assert "Unknown tool" in (await protocol_error(request, INVALID_PARAMS)).message
             assert orders(runtime) == before
             await call(client, "get_checkout", checkout_id=ready(runtime))
     finally:
@@ -237,15 +238,24 @@ async def test_confirmation_id_refused_after_the_checkout_changed(confirm_runtim
 
 
 @pytest.mark.anyio
-async def test_human_only_confirmation_refuses_clients_that_cannot_elicit(tmp_path: Path) -> None:
+@pytest.mark.parametrize("mode", ["auto", "legacy"])
+async def test_human_only_confirmation_refuses_clients_that_cannot_elicit(tmp_path: Path, mode: str) -> None:
+    """2026-07-28 (auto) says so with -32021 naming the capability; 2025-11-25 with an error result."""
     runtime = create_runtime(sandbox_config(tmp_path, policy={"mode": "confirm", "confirmation": "human"}))
     try:
-        async with Client(build_server(runtime)) as client:
+        async with Client(build_server(runtime), mode=mode) as client:
             tools = {tool.name: tool for tool in (await client.list_tools()).tools}
             assert "confirmation_id" not in tools["create_order"].input_schema["properties"]
-            refused = await client.call_tool("create_order", {"checkout_id": ready(runtime)})
-        assert refused.is_error and "cannot ask" in text(refused)
+            if mode == "auto":
+                request = client.call_tool("create_order", {"checkout_id": ready(runtime)})
+                error = await protocol_error(request, MISSING_REQUIRED_CLIENT_CAPABILITY)
+                assert "cannot ask" in error.message
+                assert error.data == {"requiredCapabilities": {"elicitation": {"form": {}}}}
+            else:
+                refused = await client.call_tool("create_order", {"checkout_id": ready(runtime)})
+                assert refused.is_error and "cannot ask" in text(refused)
         assert orders(runtime) == SEEDED_ORDERS
+        assert [r["decision"] for r in journal(runtime)] == ["blocked"]
         async with Client(build_server(runtime), elicitation_callback=answering("accept")) as client:
             await call(client, "create_order", checkout_id=ready(runtime))
         assert orders(runtime) == SEEDED_ORDERS + 1
