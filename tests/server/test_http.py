@@ -3,71 +3,30 @@
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
 
 import httpx
-import httpx2
 import pytest
 from mcp.client.client import Client
-from mcp.client.streamable_http import streamable_http_client
 from mcp.server.mcpserver import MCPServer
 
 from checkout_mcp.cli import connect_command
 from checkout_mcp.config import ConfigError, load_config
-from checkout_mcp.server.build import Runtime, build_server, create_runtime
-from checkout_mcp.server.health import readiness_of
+from checkout_mcp.server.build import Runtime
 from checkout_mcp.server.http import allowed_hosts, http_app
 from tests.common import confirmation, text
-from tests.sandbox_server import running_app
+from tests.server.serving import (
+    CLIENT_MODES,
+    LIST_TOOLS,
+    MCP_ACCEPT,
+    PING,
+    TOKEN_ENV,
+    bearer,
+    connected,
+    serving,
+)
 
-TOKEN_ENV = "CHECKOUT_MCP_TEST_HTTP_TOKEN"
 TOKEN = "s3cret-bearer-token"
-PING = {"jsonrpc": "2.0", "id": 1, "method": "ping"}
-LIST_TOOLS = {"jsonrpc": "2.0", "id": 2, "method": "tools/list"}
-CLIENT_MODES = ["auto", "legacy"]  # 2026-07-28 (sessionless) and the 2025-11-25 handshake (sessions)
-MCP_ACCEPT = {"Accept": "application/json, text/event-stream"}
-
-
-@asynccontextmanager
-async def serving(
-    folder: Path, policy_mode: str = "auto", **server: Any
-) -> AsyncIterator[tuple[Runtime, str]]:
-    """The sandbox MCP server over HTTP, journal in `folder`; yields the runtime and the endpoint URL."""
-    config = load_config(
-        None,
-        policy={"mode": policy_mode, "journal": str(folder / "audit.jsonl")},
-        sandbox={"frozen_clock": True},
-        server={"transport": "http", "auth_token_env": TOKEN_ENV, **server},
-    )
-    runtime = create_runtime(config)
-    try:
-        app = http_app(
-            build_server(runtime), config.server, readiness_of(runtime.store, runtime.gate.journal)
-        )
-        with running_app(app) as base_url:
-            yield runtime, f"{base_url}{config.server.path}"
-    finally:
-        await runtime.aclose()
-
-
-@asynccontextmanager
-async def connected(
-    url: str, *, mode: str = "auto", headers: dict[str, str] | None = None, sessions: list[str] | None = None
-) -> AsyncIterator[Client]:
-    """The SDK's client over streamable HTTP, with extra headers; records issued session ids."""
-
-    async def record_session(response: httpx2.Response) -> None:
-        if sessions is not None and "mcp-session-id" in response.headers:
-            sessions.append(response.headers["mcp-session-id"])
-
-    async with (
-        httpx2.AsyncClient(headers=headers, event_hooks={"response": [record_session]}) as http,
-        Client(streamable_http_client(url, http_client=http), mode=mode) as client,
-    ):
-        yield client
 
 
 async def read_checkout(client: Client, runtime: Runtime) -> None:
@@ -101,11 +60,12 @@ async def test_token_required_and_accepted(tmp_path: Path, token: str, mode: str
         for headers in ({}, {"Authorization": wrong}, {"Authorization": f"Basic {token}"}):
             refused = await http.post(url, json=PING, headers={**MCP_ACCEPT, **headers})
             assert refused.status_code == 401
-            assert refused.headers["www-authenticate"] == "Bearer"
+            assert refused.headers["www-authenticate"].startswith("Bearer ")
+            assert 'error="invalid_token"' in refused.headers["www-authenticate"]
             assert "guessed-token-value" not in refused.text and token not in refused.text
         any_case = await http.post(url, json=PING, headers={**MCP_ACCEPT, "Authorization": f"bearer {token}"})
         assert any_case.status_code != 401
-        async with connected(url, mode=mode, headers={"Authorization": f"Bearer {token}"}) as client:
+        async with connected(url, mode=mode, headers=bearer(token)) as client:
             await read_checkout(client, runtime)
 
 
@@ -172,7 +132,7 @@ def test_allowed_hosts_bracket_ipv6_and_keep_configured_names() -> None:
 async def test_a_confirmation_id_is_redeemable_only_by_the_session_it_was_issued_to(
     tmp_path: Path, token: str
 ) -> None:
-    headers = {"Authorization": f"Bearer {token}"}
+    headers = bearer(token)
     async with serving(tmp_path, policy_mode="confirm") as (runtime, url):
         assert runtime.sandbox is not None
         arguments = {"checkout_id": runtime.sandbox.store.demo_carts["ready"]}
