@@ -20,7 +20,7 @@ import sys
 import uuid
 from contextvars import ContextVar
 from datetime import UTC, datetime
-from typing import Any
+from typing import IO, Any
 
 from mcp.server.context import CallNext, HandlerResult, ServerRequestContext
 
@@ -63,19 +63,24 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, ensure_ascii=False)
 
 
+def log_handler(redactor: Redactor, log_format: str, stream: IO[str]) -> logging.Handler:
+    """A handler writing to `stream` in `log_format` ("text" or "json"), redacting every record."""
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(JsonFormatter(redactor) if log_format == "json" else logging.Formatter(TEXT_FORMAT))
+    handler.addFilter(RedactingFilter(redactor))
+    return handler
+
+
 def configure_logging(redactor: Redactor, settings: ServerSettings) -> None:
     """Root logging on stderr in the configured format, with every known secret redacted.
 
     httpx logs each request URL at INFO; redirect URLs carry tokens, so it speaks only from WARNING.
     """
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(
-        JsonFormatter(redactor) if settings.log_format == "json" else logging.Formatter(TEXT_FORMAT)
-    )
-    logging.basicConfig(level=logging.INFO, handlers=[handler])
+    logging.basicConfig(level=logging.INFO, handlers=[log_handler(redactor, settings.log_format, sys.stderr)])
     logging.getLogger("httpx").setLevel(logging.WARNING)
-    for each in logging.getLogger().handlers:
-        each.addFilter(RedactingFilter(redactor))
+    for handler in logging.getLogger().handlers:
+        if not any(isinstance(each, RedactingFilter) for each in handler.filters):
+            handler.addFilter(RedactingFilter(redactor))
 
 
 async def request_ids(ctx: ServerRequestContext[Any, Any], call_next: CallNext) -> HandlerResult:

@@ -57,13 +57,21 @@ async def serving(
 
 @asynccontextmanager
 async def connected(
-    url: str, *, mode: str = "auto", headers: dict[str, str] | None = None, sessions: list[str] | None = None
+    url: str,
+    *,
+    mode: str = "auto",
+    headers: dict[str, str] | None = None,
+    sessions: list[str] | None = None,
+    request_ids: list[str] | None = None,
 ) -> AsyncIterator[Client]:
-    """The SDK's client over streamable HTTP, with extra headers; records issued session ids."""
+    """The SDK's client over streamable HTTP, with extra headers; records issued session ids and the
+    responses' request ids."""
 
     async def record_session(response: httpx2.Response) -> None:
         if sessions is not None and "mcp-session-id" in response.headers:
             sessions.append(response.headers["mcp-session-id"])
+        if request_ids is not None and "x-request-id" in response.headers:
+            request_ids.append(response.headers["x-request-id"])
 
     async with (
         httpx2.AsyncClient(headers=headers, event_hooks={"response": [record_session]}) as http,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import httpx
@@ -177,3 +178,74 @@ def test_the_printed_connect_command_carries_the_header_but_never_the_token(toke
     command = connect_command("http://127.0.0.1:8000/mcp", settings)
     assert command.endswith(f'--header "Authorization: Bearer ${TOKEN_ENV}"')
     assert token not in command
+
+
+@pytest.mark.anyio
+async def test_configured_origins_are_accepted_and_others_refused(tmp_path: Path, no_token: None) -> None:
+    console = "https://console.example.com"
+    async with (
+        serving(tmp_path, stateless=True, allowed_origins=[console]) as (_, url),
+        httpx.AsyncClient() as http,
+    ):
+        assert (await http.post(url, json=PING, headers={**MCP_ACCEPT, "Origin": console})).status_code == 200
+        for origin in ("https://evil.example", "https://console.example.com.evil.example", "null"):
+            refused = await http.post(url, json=PING, headers={**MCP_ACCEPT, "Origin": origin})
+            assert refused.status_code == 403, origin
+        foreign_host = await http.post(url, json=PING, headers={**MCP_ACCEPT, "Host": "console.example.com"})
+        assert foreign_host.status_code == 421
+
+
+def test_an_origin_must_be_scheme_and_host() -> None:
+    with pytest.raises(ConfigError, match="allowed_origins"):
+        load_config(None, server={"allowed_origins": ["console.example.com/path"]})
+
+
+@pytest.mark.anyio
+async def test_bodies_over_the_limit_get_413_before_they_are_parsed(tmp_path: Path, token: str) -> None:
+    limit = 4096
+    padding = {"jsonrpc": "2.0", "id": 1, "method": "ping", "params": {"_meta": {"pad": "x" * limit}}}
+    body = json.dumps(padding).encode()
+    headers = {**MCP_ACCEPT, **bearer(token), "Content-Type": "application/json"}
+
+    async def chunked() -> AsyncIterator[bytes]:  # no Content-Length: the server counts what arrives
+        for start in range(0, len(body), 1000):
+            yield body[start : start + 1000]
+
+    async with (
+        serving(tmp_path, stateless=True, max_request_bytes=limit) as (_, url),
+        httpx.AsyncClient() as http,
+    ):
+        declared = await http.post(url, content=body, headers=headers)
+        streamed = await http.post(url, content=chunked(), headers=headers)
+        small = await http.post(url, json=PING, headers=headers)
+        unauthenticated = await http.post(url, content=body, headers={**MCP_ACCEPT})
+    assert declared.status_code == 413 and streamed.status_code == 413
+    assert "transfer-encoding" not in declared.request.headers
+    assert streamed.request.headers["transfer-encoding"] == "chunked"
+    assert small.status_code == 200
+    assert unauthenticated.status_code == 401, "nobody gets to make the server read a body without a token"
+
+
+@pytest.mark.anyio
+async def test_every_response_carries_a_request_id_and_a_sane_one_is_kept(tmp_path: Path, token: str) -> None:
+    async with serving(tmp_path, stateless=True) as (_, url), httpx.AsyncClient() as http:
+        authorized = {**MCP_ACCEPT, **bearer(token)}
+        kept = await http.post(url, json=PING, headers={**authorized, "X-Request-Id": "lb-7f3a.42:1"})
+        fresh = [await http.post(url, json=PING, headers=authorized) for _ in range(2)]
+        for insane in ("two words", "x" * 200, "<script>"):
+            replaced = await http.post(url, json=PING, headers={**authorized, "X-Request-Id": insane})
+            assert replaced.headers["x-request-id"] != insane
+        refused = await http.post(url, json=PING, headers=MCP_ACCEPT)
+        health = await http.get(url.removesuffix("/mcp") + "/healthz")
+    assert kept.headers["x-request-id"] == "lb-7f3a.42:1"
+    assert len({response.headers["x-request-id"] for response in fresh}) == 2
+    assert refused.status_code == 401 and refused.headers["x-request-id"]
+    assert health.headers["x-request-id"]
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("mode", CLIENT_MODES)
+async def test_no_logging_capability_is_claimed(tmp_path: Path, no_token: None, mode: str) -> None:
+    """The server sends no MCP log notifications; its logs are the operator's (stderr)."""
+    async with serving(tmp_path) as (_, url), connected(url, mode=mode) as client:
+        assert client.server_capabilities.logging is None
