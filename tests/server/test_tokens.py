@@ -15,7 +15,7 @@ from checkout_mcp.policy.effects import Effect
 from checkout_mcp.server.http import http_app
 from checkout_mcp.server.tokens import TokenEntry, digest, load_tokens, new_token, toml_entry
 from checkout_mcp.tools import catalogue
-from tests.common import journal, ready, text
+from tests.common import confirmation, journal, ready, text
 from tests.server.serving import (
     CLIENT_MODES,
     LIST_TOOLS,
@@ -193,3 +193,32 @@ def test_a_tokens_file_is_auth_enough_for_a_network_address(tmp_path: Path, no_e
     http_app(MCPServer(name="served"), settings)  # does not raise
     command = connect_command("http://mcp.example.com/mcp", settings)
     assert command.endswith('--header "Authorization: Bearer <the client\'s token>"')
+
+
+@pytest.mark.anyio
+async def test_without_sessions_a_confirmation_id_is_bound_to_the_principal(
+    tmp_path: Path, no_env_token: None
+) -> None:
+    alice, alice_entry = new_token("alice", "write")
+    bob, bob_entry = new_token("bob", "write")
+    path = tokens_file(tmp_path, alice_entry, bob_entry)
+    async with serving(tmp_path, policy_mode="confirm", stateless=True, tokens_file=str(path)) as (
+        runtime,
+        url,
+    ):
+        arguments = {"checkout_id": ready(runtime)}
+        async with (
+            connected(url, headers=bearer(alice)) as issuer,
+            connected(url, headers=bearer(bob)) as other,
+        ):
+            required = await issuer.call_tool("create_order", arguments)
+            issued = confirmation(required)["confirmation_id"]
+            stolen = await other.call_tool("create_order", {**arguments, "confirmation_id": issued})
+            assert stolen.is_error and "issued to another session" in text(stolen)
+            required = await issuer.call_tool("create_order", arguments)
+            mine = await issuer.call_tool(
+                "create_order", {**arguments, "confirmation_id": confirmation(required)["confirmation_id"]}
+            )
+        assert not mine.is_error, text(mine)
+    decisions = [r for r in journal(runtime) if r["kind"] == "decision"]
+    assert {r["principal"] for r in decisions} == {"alice", "bob"}
