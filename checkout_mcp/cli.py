@@ -1,10 +1,12 @@
 """The `checkout-mcp` command: serve the MCP server, serve the sandbox alone, read the audit journal,
-evaluate agents on scenarios."""
+evaluate agents on scenarios, make bearer tokens."""
 
 from __future__ import annotations
 
 import argparse
+import json
 import logging
+import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -16,7 +18,6 @@ from checkout_mcp.config import ConfigError, ServerSettings, load_config
 from checkout_mcp.evals.command import add_eval_parser, run_eval
 from checkout_mcp.policy.audit import JournalCorrupt, JournalLocked
 from checkout_mcp.policy.modes import PolicyConfigError
-from checkout_mcp.policy.redact import RedactingFilter, Redactor
 
 
 def parser() -> argparse.ArgumentParser:
@@ -43,8 +44,26 @@ def parser() -> argparse.ArgumentParser:
     audit.add_argument("--journal", type=Path, help="journal file (default: [policy] journal)")
     audit.add_argument("-n", type=int, default=20, help="records to show (tail)")
 
+    token = commands.add_parser("token", help="make a bearer token for [server] tokens_file")
+    token.add_argument("action", choices=["new"])
+    token.add_argument(
+        "--name", required=True, type=token_name, help="the principal: journaled with each of its calls"
+    )
+    token.add_argument("--scope", choices=["read", "write"], required=True, help="read: read tools only")
+    token.add_argument("--json", action="store_true", help="print the entry for a JSON tokens file")
+
     add_eval_parser(commands)
     return root
+
+
+def token_name(value: str) -> str:
+    from checkout_mcp.server.tokens import TOKEN_NAME
+
+    if re.fullmatch(TOKEN_NAME, value) is None:
+        raise argparse.ArgumentTypeError(
+            f"{value!r}: use 1 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit"
+        )
+    return value
 
 
 def serve_overrides(options: argparse.Namespace) -> dict[str, dict[str, Any]]:
@@ -58,56 +77,68 @@ def serve_overrides(options: argparse.Namespace) -> dict[str, dict[str, Any]]:
     return {section: values for section, values in (("server", server), ("policy", policy)) if values}
 
 
-def configure_logging(redactor: Redactor) -> None:
-    """Logs go to stderr (stdout is the stdio protocol), with every known secret redacted.
-
-    httpx logs each request URL at INFO; redirect URLs carry tokens, so it speaks only from WARNING.
-    """
-    logging.basicConfig(level=logging.INFO, stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s")
-    logging.getLogger("httpx").setLevel(logging.WARNING)
-    for handler in logging.getLogger().handlers:
-        handler.addFilter(RedactingFilter(redactor))
-
-
 def connect_command(url: str, settings: ServerSettings) -> str:
-    """The command that connects Claude Code; with auth on, the header names the token's variable."""
+    """The command that connects Claude Code; with auth on, the header names the token's variable
+    (or, with only a tokens file, stands for the client's own token)."""
     command = f"claude mcp add --transport http checkout {url}"
     if settings.auth_token() is not None:
         command += f' --header "Authorization: Bearer ${settings.auth_token_env}"'
+    elif settings.tokens_file is not None:
+        command += ' --header "Authorization: Bearer <the client\'s token>"'
     return command
 
 
 def serve(options: argparse.Namespace) -> int:
     from checkout_mcp.server.build import announce, build_server, create_runtime
     from checkout_mcp.server.health import readiness_of
-    from checkout_mcp.server.http import http_app
+    from checkout_mcp.server.http import http_app, serve_http
+    from checkout_mcp.server.logs import configure_logging
 
     config = load_config(options.config, **serve_overrides(options))
     runtime = create_runtime(config)
-    configure_logging(runtime.gate.redactor)
+    settings = config.server
+    configure_logging(runtime.gate.redactor, settings)
     announce(runtime)
     server = build_server(runtime)
-    settings = config.server
+    logger = logging.getLogger(__name__)
+
+    def listening(base: str) -> None:
+        url = f"{base}{settings.path}"
+        logger.info("MCP over streamable HTTP at %s", url)
+        logger.info("connect: %s", connect_command(url, settings))
+        logger.info("health: %s/healthz and %s/readyz", base, base)
 
     async def run() -> None:
         try:
             if settings.transport == "stdio":
                 await server.run_stdio_async()
             else:
-                import uvicorn
-
-                app = http_app(server, settings, readiness_of(runtime.store, runtime.gate.journal))
-                url = f"http://{settings.host}:{settings.port}{settings.path}"
-                print(f"checkout-mcp: MCP over streamable HTTP at {url}", file=sys.stderr)
-                print(f"  connect:  {connect_command(url, settings)}", file=sys.stderr)
-                print(
-                    f"  health:   http://{settings.host}:{settings.port}/healthz and /readyz", file=sys.stderr
+                app = http_app(
+                    server,
+                    settings,
+                    readiness_of(runtime.store, runtime.gate.journal),
+                    read_server=build_server(runtime, read_only=True),
+                    redactor=runtime.gate.redactor,
                 )
-                await uvicorn.Server(uvicorn.Config(app, host=settings.host, port=settings.port)).serve()
+                await serve_http(app, settings, listening)
         finally:
             await runtime.aclose()
 
     anyio.run(run)
+    return 0
+
+
+def token_command(options: argparse.Namespace) -> int:
+    """Prints a new token once, and the entry (its hash) to add to the tokens file."""
+    from checkout_mcp.server.tokens import new_token, toml_entry
+
+    token, entry = new_token(options.name, options.scope)
+    line = json.dumps(entry.model_dump()) if options.json else toml_entry(entry)
+    where = 'the "tokens" list of the JSON tokens file' if options.json else "the tokens file"
+    print(f"Bearer token for {entry.name!r} (scope {entry.scope}); shown only now, give it to that client:")
+    print(f"\n  {token}\n")
+    print(f"Add this entry to {where} ([server] tokens_file) and restart the server:\n")
+    print(line.rstrip("\n"))
     return 0
 
 
@@ -118,6 +149,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return serve(options)
         if options.command == "eval":
             return run_eval(options)
+        if options.command == "token":
+            return token_command(options)
         if options.command == "sandbox":
             from checkout_mcp.sandbox.serve import run_sandbox
 

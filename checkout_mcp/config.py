@@ -21,6 +21,7 @@ from checkout_mcp.state.settings import StateSettings
 from checkout_mcp.tools.registry import TOOLSETS, Toolset
 
 EnvName = Annotated[str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")]
+Origin = Annotated[str, Field(pattern=r"^https?://[^/\s]+$")]  # scheme://host[:port], port may be *
 
 
 class ConfigError(Exception):
@@ -60,8 +61,13 @@ class ServerSettings(Section):
     port: Annotated[int, Field(ge=0, le=65535)] = 8000
     path: Annotated[str, Field(pattern=r"^/[A-Za-z0-9/_-]*$")] = "/mcp"
     auth_token_env: EnvName = "CHECKOUT_MCP_AUTH_TOKEN"
+    tokens_file: Path | None = None
     stateless: bool = False
     allowed_hosts: list[str] = Field(default_factory=list)
+    allowed_origins: list[Origin] = Field(default_factory=list)
+    max_request_bytes: Annotated[int, Field(ge=1024, le=64 * 2**20)] = 2**20
+    log_format: Literal["text", "json"] = "text"
+    shutdown_grace_seconds: Annotated[float, Field(ge=0, le=3600)] = 30.0
 
     def auth_token(self) -> SecretStr | None:
         """The bearer token HTTP clients must send, from the environment; None means no auth."""

@@ -7,19 +7,24 @@
 The socket is bound before the thread starts (so the port is known at once) and the context waits
 on uvicorn's `started` flag, bounded by `STARTUP_TIMEOUT`. Leaving the context asks uvicorn to
 exit and waits for it: in-flight requests finish first, so state read afterwards is final.
+
+`serving_here` serves in the test's own event loop instead, for what must share that loop with
+the app (the sandbox's `hold` fault: `wait_until_held` and `release_held` are not thread-safe).
 """
 
 from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 
+import anyio
 import uvicorn
 from starlette.types import ASGIApp
 
 from checkout_mcp.sandbox import Sandbox
+from checkout_mcp.server.http import Server
 
 STARTUP_TIMEOUT = 10.0
 SHUTDOWN_TIMEOUT = 10.0
@@ -62,3 +67,19 @@ def running_sandbox(sandbox: Sandbox) -> Iterator[str]:
     """Serve `sandbox.app` on loopback and yield its base URL."""
     with running_app(sandbox.app, lifespan=False) as base_url:
         yield base_url
+
+
+@asynccontextmanager
+async def serving_here(app: ASGIApp) -> AsyncIterator[str]:
+    """Serve `app` (no lifespan) on 127.0.0.1 in this event loop; yield its base URL."""
+    config = uvicorn.Config(app, host="127.0.0.1", port=0, lifespan="off", log_config=None, access_log=False)
+    sock = config.bind_socket()
+    server = Server(config)
+    async with anyio.create_task_group() as group:
+        group.start_soon(server.serve, [sock])
+        with anyio.fail_after(STARTUP_TIMEOUT):
+            await server.listening.wait()
+        try:
+            yield f"http://127.0.0.1:{sock.getsockname()[1]}"
+        finally:
+            server.should_exit = True

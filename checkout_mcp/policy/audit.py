@@ -8,19 +8,22 @@ point; `verify` says where. The head hash (in `verify`'s report) can be noted el
 the end of the chain too.
 
 Kinds:
-- `begin`: a call about to run: client, tool, effect, arguments, decision (allowed,
+- `begin`: a call about to run: client, principal, tool, effect, arguments, decision (allowed,
   confirmed_by_human, confirmed_by_id), reason.
 - `complete`: `ref` (the begin's seq), outcome (succeeded, failed, ambiguous, cancelled: made,
   then cancelled on the store because it differed from what was confirmed), upstream_status,
-  request_id, result_ids, error.
+  request_id, result_ids, error, principal.
 - `decision`: a call that did not run: confirmation_required (result_ids holds the confirmation
-  id), declined (the human said no) or blocked; with client, tool, effect, arguments, reason.
+  id), declined (the human said no) or blocked; with client, principal, tool, effect, arguments,
+  reason.
 - `settled`: an earlier call whose outcome was unknown (ambiguous), settled later from the
   store's own record: tool, arguments, outcome (succeeded: the order exists, in result_ids;
   failed: none was made), reason.
 - `recovered`: written when the journal is opened after a crash tore its last line.
 
-Everything from the caller (arguments, reasons, errors, ids, client) is redacted first.
+`client` is the name the MCP client gives itself; `principal` the name of the bearer token the call
+came with (None without one). Everything from the caller (arguments, reasons, errors, ids, client,
+principal) is redacted first.
 
 Durability: each record is written with one write() and fsynced before the method returns, so a
 call never runs before its `begin` is on disk. A process killed mid-write leaves a torn last line
@@ -240,11 +243,12 @@ class AuditJournal:
         decision: AuditDecision,
         client: str | None = None,
         reason: str | None = None,
+        principal: str | None = None,
     ) -> int:
         """Journal a call about to run (durably, before it runs); returns its record id for `complete`."""
         if decision not in DECISIONS_THAT_RUN:
             raise ValueError(f"A call that runs is allowed or confirmed, not {decision}; use record_decision")
-        body = self._call_body(RecordKind.BEGIN, tool, effect, arguments, decision, client, reason)
+        body = self._call_body(RecordKind.BEGIN, tool, effect, arguments, decision, client, reason, principal)
         with self._lock:
             record_id = self._append(body)
             self._open_calls.add(record_id)
@@ -259,6 +263,7 @@ class AuditJournal:
         request_id: str | None = None,
         result_ids: Mapping[str, Any] | None = None,
         error: str | None = None,
+        principal: str | None = None,
     ) -> int:
         """Journal how the call begun as `record_id` ended."""
         body = {
@@ -269,6 +274,7 @@ class AuditJournal:
             "request_id": request_id,
             "result_ids": dict(result_ids or {}),
             "error": error,
+            "principal": principal,
         }
         with self._lock:
             if record_id not in self._open_calls:
@@ -287,11 +293,14 @@ class AuditJournal:
         client: str | None = None,
         reason: str | None = None,
         result_ids: Mapping[str, Any] | None = None,
+        principal: str | None = None,
     ) -> int:
         """Journal a call that does not run: confirmation required, declined or blocked."""
         if decision in DECISIONS_THAT_RUN:
             raise ValueError(f"A call that is {decision} runs; use begin and complete")
-        body = self._call_body(RecordKind.DECISION, tool, effect, arguments, decision, client, reason)
+        body = self._call_body(
+            RecordKind.DECISION, tool, effect, arguments, decision, client, reason, principal
+        )
         body["result_ids"] = self._clean(dict(result_ids or {}))
         with self._lock:
             return self._append(body)
@@ -345,6 +354,7 @@ class AuditJournal:
         decision: AuditDecision,
         client: str | None,
         reason: str | None,
+        principal: str | None,
     ) -> dict[str, Any]:
         body = {
             "kind": kind,
@@ -353,6 +363,7 @@ class AuditJournal:
             "arguments": dict(arguments),
             "decision": decision,
             "client": client,
+            "principal": principal,
             "reason": reason,
         }
         return self._clean(body)
@@ -405,6 +416,7 @@ def render(record: Mapping[str, Any]) -> str:
         parts = [
             f"{kind} {record.get('tool')} ({record.get('effect')}) {record.get('decision')}",
             f"client={record.get('client')}" if record.get("client") else "",
+            f"principal={record.get('principal')}" if record.get("principal") else "",
             f"args={arguments if len(arguments) <= 160 else arguments[:157] + '...'}",
             _render_ids(record),
             f"reason={record.get('reason')}" if record.get("reason") else "",

@@ -32,6 +32,7 @@ from dataclasses import dataclass, replace
 from functools import cache
 from typing import Any
 
+from mcp.server.auth.middleware.auth_context import get_access_token
 from mcp.server.elicitation import AcceptedElicitation, ElicitationResult
 from mcp.server.mcpserver import Context
 from mcp.server.mcpserver.exceptions import ToolError
@@ -153,16 +154,28 @@ def client_name(ctx: Context) -> str | None:
     return params.client_info.name if params is not None else None
 
 
+def principal_of() -> str | None:
+    """The name of the bearer token this call came with; None on stdio and on loopback without auth.
+
+    The SDK's auth middleware keeps the verified token in a context variable, which the SDK hands on
+    from the HTTP request to the tool call it carries.
+    """
+    token = get_access_token()
+    return token.client_id if token is not None else None
+
+
 def caller_of(ctx: Context) -> str | None:
-    """Who is calling, for binding confirmation ids: the MCP session, where the transport has one.
+    """Who is calling, for binding confirmation ids: the token's principal and the MCP session.
 
     Streamable HTTP with a session names it in `mcp-session-id` (the transport refuses unknown
-    ones). Stdio has one peer per process; the 2026-07-28 protocol has no sessions at all: there
-    an id is bound to the store and the call only (and, once bearer tokens have names, to the
-    token's principal).
+    ones, and ones opened by another principal). Stdio has one peer per process; the 2026-07-28
+    protocol has no sessions at all: there an id is bound to the principal (if any), the store and
+    the call.
     """
+    principal = principal_of()
     session_id = (ctx.headers or {}).get("mcp-session-id")
-    return f"session:{session_id}" if session_id else None
+    parts = [f"principal:{principal}" if principal else "", f"session:{session_id}" if session_id else ""]
+    return " ".join(part for part in parts if part) or None
 
 
 def lock_key(store: str, args: ToolArgs) -> str | None:
@@ -475,6 +488,7 @@ class Gate:
                 decision=how,
                 client=client,
                 reason=prepared.decision.reason,
+                principal=principal_of(),
             )
         try:
             if spec.preview is not None:
@@ -492,7 +506,7 @@ class Gate:
             self.tools.known.saw(structured["checkout_id"])
         if record is not None:
             ids = {key: structured[key] for key in RESULT_ID_FIELDS if key in structured}
-            self.journal.complete(record, outcome=Outcome.SUCCEEDED, result_ids=ids)
+            self.journal.complete(record, outcome=Outcome.SUCCEEDED, result_ids=ids, principal=principal_of())
         return CallToolResult(
             content=[TextContent(type="text", text=output.summary())], structured_content=structured
         )
@@ -500,7 +514,11 @@ class Gate:
     def _journal_failure(self, record: int, error: Exception) -> None:
         if isinstance(error, OrderCancelled):
             self.journal.complete(
-                record, outcome=Outcome.CANCELLED, result_ids={"order_id": error.order_id}, error=str(error)
+                record,
+                outcome=Outcome.CANCELLED,
+                result_ids={"order_id": error.order_id},
+                error=str(error),
+                principal=principal_of(),
             )
             return
         ambiguous = isinstance(error, OutcomeUnknown) or (
@@ -513,6 +531,7 @@ class Gate:
             upstream_status=upstream.status if upstream else None,
             request_id=upstream.request_id if upstream else None,
             error=str(error),
+            principal=principal_of(),
         )
 
     def _journal_decision(
@@ -531,6 +550,7 @@ class Gate:
             client=client,
             reason=reason,
             result_ids=result_ids,
+            principal=principal_of(),
         )
 
 

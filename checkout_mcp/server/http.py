@@ -1,54 +1,60 @@
-"""Streamable HTTP for shared deployments: bearer-token auth, DNS-rebinding protection, stateless option.
+"""Streamable HTTP for shared deployments: named bearer tokens, scopes, limits, request ids, a clean stop.
 
-Unauthenticated HTTP is only served on loopback: a non-loopback address needs the bearer token.
+A request passes, in order:
+1. `RequestIds`: the request's id (a sane `X-Request-Id`, or a new one) for every log line of it,
+   echoed as `X-Request-Id`.
+2. /healthz and /readyz answer here, before any auth (load balancers carry no token).
+3. Bearer auth (when tokens are configured; server/tokens.py), with the SDK's own middleware: a
+   missing or unknown token gets 401 with `WWW-Authenticate: Bearer error="invalid_token", ...`
+   (RFC 6750), and the token's name becomes the principal of the call and the owner of the
+   session it opens. There is no OAuth authorization server to point to, so the challenge names no
+   `resource_metadata`: clients are given their token out of band (the connect command's header).
+4. By scope: a `write` token reaches the full server; a `read` token a second server built like the
+   read-only mode on the same runtime, which has no write tools at all (tools/list shows only read
+   tools; calling another is an unknown tool). Without a read-only server, read tokens get 403.
+5. The SDK's transport: bodies above `[server] max_request_bytes` get 413 before they are parsed
+   (chunked bodies included: it counts what arrives), foreign Host headers 421 and foreign
+   Origins 403 (DNS-rebinding protection), then MCP.
+
+Unauthenticated HTTP is only served on loopback: a non-loopback address needs a token.
+
+On SIGTERM (or SIGINT) `serve_http` stops accepting connections at once, lets the requests in
+flight finish (tool calls included, so their completion is journaled) for up to
+`[server] shutdown_grace_seconds`, then returns, so the process exits 0. A second signal stops
+at once.
 """
 
 from __future__ import annotations
 
-import hmac
 import ipaddress
+import logging
+import signal
+from collections.abc import AsyncIterator, Callable, Iterable
+from contextlib import AsyncExitStack, asynccontextmanager, contextmanager
 from typing import Any
 
+import anyio
+import uvicorn
+from mcp.server.auth.middleware.auth_context import AuthContextMiddleware
+from mcp.server.auth.middleware.bearer_auth import AuthenticatedUser, BearerAuthBackend, RequireAuthMiddleware
 from mcp.server.mcpserver import MCPServer
 from mcp.server.transport_security import TransportSecuritySettings
-from pydantic import SecretStr
-from starlette.datastructures import Headers
-from starlette.responses import JSONResponse
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.applications import Starlette
+from starlette.datastructures import Headers, MutableHeaders
+from starlette.middleware import Middleware
+from starlette.middleware.authentication import AuthenticationMiddleware
+from starlette.routing import Mount
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from checkout_mcp.config import ConfigError, ServerSettings
+from checkout_mcp.policy.redact import Redactor
 from checkout_mcp.server.health import HealthRoutes, Readiness
+from checkout_mcp.server.logs import REQUEST_ID, request_id_for
+from checkout_mcp.server.tokens import READ, WRITE, load_tokens
 
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "[::1]")
-
-
-class BearerAuth:
-    """Refuses HTTP requests without `Authorization: Bearer <token>`; compares in constant time.
-
-    Other scopes (the lifespan, which starts the MCP session manager) pass through untouched.
-    """
-
-    def __init__(self, app: ASGIApp, token: SecretStr) -> None:
-        self.app = app
-        self.expected = token.get_secret_value().encode()
-
-    def authorized(self, scope: Scope) -> bool:
-        scheme, _, credentials = Headers(scope=scope).get("authorization", "").partition(" ")
-        return scheme.lower() == "bearer" and hmac.compare_digest(credentials.strip().encode(), self.expected)
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and not self.authorized(scope):
-            response = JSONResponse(
-                {
-                    "error": "unauthorized",
-                    "detail": "Send the server's token as 'Authorization: Bearer <token>'.",
-                },
-                status_code=401,
-                headers={"WWW-Authenticate": "Bearer"},
-            )
-            await response(scope, receive, send)
-            return
-        await self.app(scope, receive, send)
+REQUEST_ID_HEADER = "x-request-id"
+logger = logging.getLogger(__name__)
 
 
 def is_loopback(host: str) -> bool:
@@ -77,28 +83,171 @@ def allowed_hosts(settings: ServerSettings) -> list[str]:
     return [*hosts, *settings.allowed_hosts]
 
 
-def allowed_origins(hosts: list[str]) -> list[str]:
-    """Browser origins accepted: the allowed hosts over http or https (TLS may end at a proxy)."""
-    return [f"{scheme}://{host}" for host in hosts for scheme in ("http", "https")]
+def allowed_origins(settings: ServerSettings) -> list[str]:
+    """Browser origins accepted: the allowed hosts over http or https (TLS may end at a proxy), and
+    the configured ones (a web client served from elsewhere)."""
+    derived = [f"{scheme}://{host}" for host in allowed_hosts(settings) for scheme in ("http", "https")]
+    return [*derived, *settings.allowed_origins]
 
 
-def http_app(server: MCPServer[Any], settings: ServerSettings, readiness: Readiness | None = None) -> ASGIApp:
-    """The ASGI app serving `server` at `settings.path`; wrapped in bearer auth when a token is set.
+class RequestIds:
+    """Gives each HTTP request its id (see server/logs.py) and echoes it as `X-Request-Id`."""
 
-    With `readiness`, /healthz and /readyz answer in front of the auth (load balancers carry no token).
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request_id = request_id_for(Headers(scope=scope).get(REQUEST_ID_HEADER))
+
+        async def send_with_id(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                MutableHeaders(scope=message)[REQUEST_ID_HEADER] = request_id
+            await send(message)
+
+        token = REQUEST_ID.set(request_id)
+        try:
+            await self.app(scope, receive, send_with_id)
+        finally:
+            REQUEST_ID.reset(token)
+
+
+class ByScope:
+    """Sends each authenticated request to the server its token's scope may use (step 4 above)."""
+
+    def __init__(self, full: ASGIApp, read_only: ASGIApp | None) -> None:
+        self.full = RequireAuthMiddleware(full, required_scopes=[WRITE])
+        self.read_only = RequireAuthMiddleware(read_only, required_scopes=[READ]) if read_only else None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        user = scope.get("user")
+        reads_only = isinstance(user, AuthenticatedUser) and WRITE not in user.scopes
+        app = self.read_only if reads_only and self.read_only is not None else self.full
+        await app(scope, receive, send)
+
+
+def http_app(
+    server: MCPServer[Any],
+    settings: ServerSettings,
+    readiness: Readiness | None = None,
+    *,
+    read_server: MCPServer[Any] | None = None,
+    redactor: Redactor | None = None,
+) -> ASGIApp:
+    """The ASGI app serving `server` (and `read_server` to read-scoped tokens) at `settings.path`.
+
+    With `readiness`, /healthz and /readyz answer in front of the auth. Tokens that verify are
+    registered with `redactor`, so they are redacted wherever they might show up later.
     """
-    token = settings.auth_token()
-    if token is None and not is_loopback(settings.host):
+    tokens = load_tokens(settings, redactor.register if redactor is not None else None)
+    if tokens is None and not is_loopback(settings.host):
         raise ConfigError(
-            f"[server] host: serving HTTP on {settings.host} (not loopback) needs a bearer token; export one "
-            f"in the environment variable {settings.auth_token_env}, or bind to 127.0.0.1."
+            f"[server] host: serving HTTP on {settings.host} (not loopback) needs bearer tokens; export one "
+            f"in the environment variable {settings.auth_token_env} or set [server] tokens_file, or bind "
+            "to 127.0.0.1."
         )
-    hosts = allowed_hosts(settings)
     security = TransportSecuritySettings(
-        enable_dns_rebinding_protection=True, allowed_hosts=hosts, allowed_origins=allowed_origins(hosts)
+        enable_dns_rebinding_protection=True,
+        allowed_hosts=allowed_hosts(settings),
+        allowed_origins=allowed_origins(settings),
     )
-    app: ASGIApp = server.streamable_http_app(
-        streamable_http_path=settings.path, stateless_http=settings.stateless, transport_security=security
+
+    def mounted(each: MCPServer[Any]) -> ASGIApp:
+        return each.streamable_http_app(
+            streamable_http_path=settings.path,
+            stateless_http=settings.stateless,
+            transport_security=security,
+            max_request_body_size=settings.max_request_bytes,
+        )
+
+    middleware = [Middleware(RequestIds)]
+    if readiness is not None:
+        middleware.append(Middleware(HealthRoutes, readiness=readiness))
+    if tokens is None:
+        served, app = [server], mounted(server)
+    else:
+        reader = read_server if tokens.has_read_tokens else None
+        served = [server] if reader is None else [server, reader]
+        app = ByScope(mounted(server), mounted(reader) if reader is not None else None)
+        middleware += [
+            Middleware(AuthenticationMiddleware, backend=BearerAuthBackend(tokens)),
+            Middleware(AuthContextMiddleware),
+        ]
+    return Starlette(routes=[Mount("/", app=app)], middleware=middleware, lifespan=_sessions(served))
+
+
+def _sessions(servers: Iterable[MCPServer[Any]]) -> Callable[[Starlette], Any]:
+    """The app's lifespan: each server's session manager runs while the app does."""
+
+    @asynccontextmanager
+    async def lifespan(_: Starlette) -> AsyncIterator[None]:
+        async with AsyncExitStack() as stack:
+            for each in servers:
+                await stack.enter_async_context(each.session_manager.run())
+            yield
+
+    return lifespan
+
+
+class Server(uvicorn.Server):
+    """uvicorn, leaving signals to its owner and saying when it listens (so nothing polls for it).
+
+    uvicorn's own handling re-raises a caught SIGTERM once it has shut down gracefully, so the
+    process would die of the signal instead of exiting 0.
+    """
+
+    def __init__(self, config: uvicorn.Config) -> None:
+        super().__init__(config)
+        self.listening = anyio.Event()
+
+    @contextmanager
+    def capture_signals(self) -> Any:
+        yield
+
+    async def startup(self, sockets: Any = None) -> None:
+        try:
+            await super().startup(sockets)
+        finally:
+            self.listening.set()
+
+    def stop_accepting(self) -> None:
+        """Close the listening sockets now (uvicorn would close them on its next tick)."""
+        for listener in getattr(self, "servers", []):
+            listener.close()
+
+
+async def serve_http(app: ASGIApp, settings: ServerSettings, on_listening: Callable[[str], None]) -> None:
+    """Serve `app` until SIGTERM or SIGINT, then stop gracefully (see the module docstring).
+
+    `on_listening` gets the base URL once the socket is bound (with the real port when port is 0).
+    """
+    grace = settings.shutdown_grace_seconds
+    config = uvicorn.Config(
+        app, host=settings.host, port=settings.port, log_config=None, timeout_graceful_shutdown=grace
     )
-    guarded = BearerAuth(app, token) if token is not None else app
-    return HealthRoutes(guarded, readiness) if readiness is not None else guarded
+    sock = config.bind_socket()
+    on_listening(f"http://{as_host_header(settings.host)}:{sock.getsockname()[1]}")
+    server = Server(config)
+    async with anyio.create_task_group() as group:
+        group.start_soon(_stop_on_signals, server, grace)
+        await server.serve(sockets=[sock])
+        group.cancel_scope.cancel()
+
+
+async def _stop_on_signals(server: Server, grace: float) -> None:
+    with anyio.open_signal_receiver(signal.SIGTERM, signal.SIGINT) as signals:
+        async for received in signals:
+            if server.should_exit:
+                logger.warning("%s again: stopping now, not waiting for requests in flight", received.name)
+                server.force_exit = True
+                continue
+            await server.listening.wait()
+            server.stop_accepting()
+            server.should_exit = True
+            logger.info(
+                "%s: stopped accepting connections; requests in flight have up to %g s to finish",
+                received.name,
+                grace,
+            )

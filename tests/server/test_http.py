@@ -4,70 +4,30 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
 
 import httpx
-import httpx2
 import pytest
 from mcp.client.client import Client
-from mcp.client.streamable_http import streamable_http_client
 from mcp.server.mcpserver import MCPServer
 
 from checkout_mcp.cli import connect_command
 from checkout_mcp.config import ConfigError, load_config
-from checkout_mcp.server.build import Runtime, build_server, create_runtime
-from checkout_mcp.server.health import readiness_of
+from checkout_mcp.server.build import Runtime
 from checkout_mcp.server.http import allowed_hosts, http_app
 from tests.common import confirmation, text
-from tests.sandbox_server import running_app
+from tests.server.serving import (
+    CLIENT_MODES,
+    LIST_TOOLS,
+    MCP_ACCEPT,
+    PING,
+    TOKEN_ENV,
+    bearer,
+    connected,
+    serving,
+)
 
-TOKEN_ENV = "CHECKOUT_MCP_TEST_HTTP_TOKEN"
 TOKEN = "s3cret-bearer-token"
-PING = {"jsonrpc": "2.0", "id": 1, "method": "ping"}
-LIST_TOOLS = {"jsonrpc": "2.0", "id": 2, "method": "tools/list"}
-CLIENT_MODES = ["auto", "legacy"]  # 2026-07-28 (sessionless) and the 2025-11-25 handshake (sessions)
-MCP_ACCEPT = {"Accept": "application/json, text/event-stream"}
-
-
-@asynccontextmanager
-async def serving(
-    folder: Path, policy_mode: str = "auto", **server: Any
-) -> AsyncIterator[tuple[Runtime, str]]:
-    """The sandbox MCP server over HTTP, journal in `folder`; yields the runtime and the endpoint URL."""
-    config = load_config(
-        None,
-        policy={"mode": policy_mode, "journal": str(folder / "audit.jsonl")},
-        sandbox={"frozen_clock": True},
-        server={"transport": "http", "auth_token_env": TOKEN_ENV, **server},
-    )
-    runtime = create_runtime(config)
-    try:
-        app = http_app(
-            build_server(runtime), config.server, readiness_of(runtime.store, runtime.gate.journal)
-        )
-        with running_app(app) as base_url:
-            yield runtime, f"{base_url}{config.server.path}"
-    finally:
-        await runtime.aclose()
-
-
-@asynccontextmanager
-async def connected(
-    url: str, *, mode: str = "auto", headers: dict[str, str] | None = None, sessions: list[str] | None = None
-) -> AsyncIterator[Client]:
-    """The SDK's client over streamable HTTP, with extra headers; records issued session ids."""
-
-    async def record_session(response: httpx2.Response) -> None:
-        if sessions is not None and "mcp-session-id" in response.headers:
-            sessions.append(response.headers["mcp-session-id"])
-
-    async with (
-        httpx2.AsyncClient(headers=headers, event_hooks={"response": [record_session]}) as http,
-        Client(streamable_http_client(url, http_client=http), mode=mode) as client,
-    ):
-        yield client
 
 
 async def read_checkout(client: Client, runtime: Runtime) -> None:
@@ -101,11 +61,12 @@ async def test_token_required_and_accepted(tmp_path: Path, token: str, mode: str
         for headers in ({}, {"Authorization": wrong}, {"Authorization": f"Basic {token}"}):
             refused = await http.post(url, json=PING, headers={**MCP_ACCEPT, **headers})
             assert refused.status_code == 401
-            assert refused.headers["www-authenticate"] == "Bearer"
+            assert refused.headers["www-authenticate"].startswith("Bearer ")
+            assert 'error="invalid_token"' in refused.headers["www-authenticate"]
             assert "guessed-token-value" not in refused.text and token not in refused.text
         any_case = await http.post(url, json=PING, headers={**MCP_ACCEPT, "Authorization": f"bearer {token}"})
         assert any_case.status_code != 401
-        async with connected(url, mode=mode, headers={"Authorization": f"Bearer {token}"}) as client:
+        async with connected(url, mode=mode, headers=bearer(token)) as client:
             await read_checkout(client, runtime)
 
 
@@ -172,7 +133,7 @@ def test_allowed_hosts_bracket_ipv6_and_keep_configured_names() -> None:
 async def test_a_confirmation_id_is_redeemable_only_by_the_session_it_was_issued_to(
     tmp_path: Path, token: str
 ) -> None:
-    headers = {"Authorization": f"Bearer {token}"}
+    headers = bearer(token)
     async with serving(tmp_path, policy_mode="confirm") as (runtime, url):
         assert runtime.sandbox is not None
         arguments = {"checkout_id": runtime.sandbox.store.demo_carts["ready"]}
@@ -217,3 +178,74 @@ def test_the_printed_connect_command_carries_the_header_but_never_the_token(toke
     command = connect_command("http://127.0.0.1:8000/mcp", settings)
     assert command.endswith(f'--header "Authorization: Bearer ${TOKEN_ENV}"')
     assert token not in command
+
+
+@pytest.mark.anyio
+async def test_configured_origins_are_accepted_and_others_refused(tmp_path: Path, no_token: None) -> None:
+    console = "https://console.example.com"
+    async with (
+        serving(tmp_path, stateless=True, allowed_origins=[console]) as (_, url),
+        httpx.AsyncClient() as http,
+    ):
+        assert (await http.post(url, json=PING, headers={**MCP_ACCEPT, "Origin": console})).status_code == 200
+        for origin in ("https://evil.example", "https://console.example.com.evil.example", "null"):
+            refused = await http.post(url, json=PING, headers={**MCP_ACCEPT, "Origin": origin})
+            assert refused.status_code == 403, origin
+        foreign_host = await http.post(url, json=PING, headers={**MCP_ACCEPT, "Host": "console.example.com"})
+        assert foreign_host.status_code == 421
+
+
+def test_an_origin_must_be_scheme_and_host() -> None:
+    with pytest.raises(ConfigError, match="allowed_origins"):
+        load_config(None, server={"allowed_origins": ["console.example.com/path"]})
+
+
+@pytest.mark.anyio
+async def test_bodies_over_the_limit_get_413_before_they_are_parsed(tmp_path: Path, token: str) -> None:
+    limit = 4096
+    padding = {"jsonrpc": "2.0", "id": 1, "method": "ping", "params": {"_meta": {"pad": "x" * limit}}}
+    body = json.dumps(padding).encode()
+    headers = {**MCP_ACCEPT, **bearer(token), "Content-Type": "application/json"}
+
+    async def chunked() -> AsyncIterator[bytes]:  # no Content-Length: the server counts what arrives
+        for start in range(0, len(body), 1000):
+            yield body[start : start + 1000]
+
+    async with (
+        serving(tmp_path, stateless=True, max_request_bytes=limit) as (_, url),
+        httpx.AsyncClient() as http,
+    ):
+        declared = await http.post(url, content=body, headers=headers)
+        streamed = await http.post(url, content=chunked(), headers=headers)
+        small = await http.post(url, json=PING, headers=headers)
+        unauthenticated = await http.post(url, content=body, headers={**MCP_ACCEPT})
+    assert declared.status_code == 413 and streamed.status_code == 413
+    assert "transfer-encoding" not in declared.request.headers
+    assert streamed.request.headers["transfer-encoding"] == "chunked"
+    assert small.status_code == 200
+    assert unauthenticated.status_code == 401, "nobody gets to make the server read a body without a token"
+
+
+@pytest.mark.anyio
+async def test_every_response_carries_a_request_id_and_a_sane_one_is_kept(tmp_path: Path, token: str) -> None:
+    async with serving(tmp_path, stateless=True) as (_, url), httpx.AsyncClient() as http:
+        authorized = {**MCP_ACCEPT, **bearer(token)}
+        kept = await http.post(url, json=PING, headers={**authorized, "X-Request-Id": "lb-7f3a.42:1"})
+        fresh = [await http.post(url, json=PING, headers=authorized) for _ in range(2)]
+        for insane in ("two words", "x" * 200, "<script>"):
+            replaced = await http.post(url, json=PING, headers={**authorized, "X-Request-Id": insane})
+            assert replaced.headers["x-request-id"] != insane
+        refused = await http.post(url, json=PING, headers=MCP_ACCEPT)
+        health = await http.get(url.removesuffix("/mcp") + "/healthz")
+    assert kept.headers["x-request-id"] == "lb-7f3a.42:1"
+    assert len({response.headers["x-request-id"] for response in fresh}) == 2
+    assert refused.status_code == 401 and refused.headers["x-request-id"]
+    assert health.headers["x-request-id"]
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("mode", CLIENT_MODES)
+async def test_no_logging_capability_is_claimed(tmp_path: Path, no_token: None, mode: str) -> None:
+    """The server sends no MCP log notifications; its logs are the operator's (stderr)."""
+    async with serving(tmp_path) as (_, url), connected(url, mode=mode) as client:
+        assert client.server_capabilities.logging is None
