@@ -100,8 +100,8 @@ def recovery(torn: bytes, time: str) -> dict[str, Any]:
     }
 
 
-def parse(raw: bytes) -> tuple[dict[str, Any] | None, str | None]:
-    """The record on a line (without its newline) if it is intact on its own, else why not."""
+def line_problem(raw: bytes, after: Link) -> tuple[dict[str, Any] | None, str | None]:
+    """The parsed record, or why the line (without its newline) is not the valid record after `after`."""
     try:
         record = json.loads(raw.decode("utf-8"))
         canonical = canonical_json(record).encode("utf-8")
@@ -114,14 +114,6 @@ def parse(raw: bytes) -> tuple[dict[str, Any] | None, str | None]:
     body = {key: value for key, value in record.items() if key != "hash"}
     if sha256_hex(body) != record["hash"]:
         return None, "its hash does not match its content (the record was edited)"
-    return record, None
-
-
-def line_problem(raw: bytes, after: Link) -> tuple[dict[str, Any] | None, str | None]:
-    """The parsed record, or why the line is not the valid record that follows `after`."""
-    record, problem = parse(raw)
-    if record is None:
-        return None, problem
     if record.get("prev") != after.head:
         return None, "it does not chain to the record before it (a record was edited, removed or inserted)"
     if record.get("seq") != after.seq + 1:

@@ -10,10 +10,11 @@ that append, and under it:
 A broken chain (a record edited, removed or inserted) raises `JournalCorrupt`: nothing is appended.
 
 Opening costs the same at any size. A sidecar file, `<journal>.checkpoint`, holds the offset, seq
-and hash of a checked record; it is replaced atomically every `checkpoint_every` records and on
-close. Open confirms that record ends at that offset, then catches up from it. With no checkpoint,
-or one the file does not match, open checks the whole file. So open catches tampering after the
-checkpoint, not before it: `checkout-mcp audit verify` checks every record.
+and hash of a checked record and a digest of those with the record's line (one line: `<offset>
+<seq> <hash> <digest>`); it is replaced atomically every `checkpoint_every` records and on close.
+Open confirms that the line ends at that offset, unchanged, then catches up from it. With no
+checkpoint, or one the file does not match, open checks the whole file. So open catches tampering
+after the checkpoint, not before it: `checkout-mcp audit verify` checks every record.
 
 Threads may share a handle (a lock serialises them); appends block for an fsync.
 """
@@ -21,26 +22,45 @@ Threads may share a handle (a lock serialises them); appends block for an fsync.
 from __future__ import annotations
 
 import fcntl
-import json
+import hashlib
 import logging
 import os
 import threading
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from checkout_mcp.canonical import canonical_json
 from checkout_mcp.clock import Clock
-from checkout_mcp.state.chain import START, JournalCorrupt, Link, encode, line_problem, parse, recovery, scan
+from checkout_mcp.state.chain import START, JournalCorrupt, Link, encode, line_problem, recovery, scan
 from checkout_mcp.state.chain import seal as seal_body
 from checkout_mcp.state.durable import atomic_write, fsync_directory
 
 CHECKPOINT_EVERY = 256
-_BACKWARD_STEP = 4096
+_FIRST_STEP_BACK = 1024  # most records' lines are shorter
+_CHECKPOINT_BYTES = 256
 
 logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class _Checkpoint:
+    """Where a checked chain ended: the offset after its last line, the chain's end there, and a
+    digest of both with that line (so a checkpoint the file no longer matches is noticed)."""
+
+    offset: int
+    end: Link
+    digest: str
+
+    @classmethod
+    def at(cls, offset: int, end: Link, line: bytes) -> _Checkpoint:
+        digest = hashlib.sha256(f"{offset} {end.seq} {end.head}\n".encode() + line).hexdigest()
+        return cls(offset, end, digest)
+
+    def text(self) -> str:
+        return f"{self.offset} {self.end.seq} {self.end.head} {self.digest}\n"
 
 
 @contextmanager
@@ -109,11 +129,8 @@ class FileJournal:
                 raise
         return self
 
-    @property
-    def is_open(self) -> bool:
-        return self._fd >= 0
-
     def append(self, seal: Callable[[int, str], Mapping[str, Any]]) -> Mapping[str, Any]:
+        """Catch up, mend a torn tail, write and fsync the sealed record: all under the flock."""
         with self._lock:
             if self._fd < 0:
                 raise ValueError(f"The audit journal {self.path} is not open for appending")
@@ -139,7 +156,7 @@ class FileJournal:
             try:
                 with _flocked(self._fd):
                     stored = self._stored_checkpoint()
-                    if self._end.seq > max(self._saved, stored[1].seq if stored else 0):
+                    if self._end.seq > max(self._saved, stored.end.seq if stored else 0):
                         self._save_checkpoint()
             finally:
                 os.close(self._fd)
@@ -181,48 +198,48 @@ class FileJournal:
         self._offset, self._end = self._offset + len(line), Link(checked["seq"], checked["hash"])
         return checked
 
-    def _stored_checkpoint(self) -> tuple[int, Link] | None:
-        """The offset and chain end the checkpoint file holds, not yet compared with the journal."""
+    def _stored_checkpoint(self) -> _Checkpoint | None:
+        """What the checkpoint file holds, not yet compared with the journal."""
         try:
-            saved = json.loads(self.checkpoint_path.read_bytes())
-            offset, seq, head = saved["offset"], saved["seq"], saved["hash"]
-        except (OSError, ValueError, KeyError, TypeError):
+            fd = os.open(self.checkpoint_path, os.O_RDONLY)
+        except OSError:
             return None
-        if not (isinstance(offset, int) and isinstance(seq, int) and isinstance(head, str)):
+        try:
+            offset, seq, head, digest = os.read(fd, _CHECKPOINT_BYTES).decode("ascii").split()
+            return _Checkpoint(int(offset), Link(int(seq), head), digest)
+        except (OSError, ValueError):  # also UnicodeDecodeError
             return None
-        return offset, Link(seq, head)
+        finally:
+            os.close(fd)
 
     def _checkpointed(self) -> tuple[int, Link]:
         """Where the checkpoint says the checked chain ends, if the journal agrees; else its start."""
         stored = self._stored_checkpoint()
-        if stored is None:
-            return 0, START
-        offset, end = stored
-        raw = self._line_ending_at(offset)
-        record = parse(raw)[0] if raw is not None else None
-        if record is None or (record.get("seq"), record["hash"]) != (end.seq, end.head):
-            return 0, START
-        return offset, end
+        if stored is not None:
+            line = self._line_ending_at(stored.offset)
+            if line is not None and _Checkpoint.at(stored.offset, stored.end, line) == stored:
+                return stored.offset, stored.end
+        return 0, START
 
     def _line_ending_at(self, offset: int) -> bytes | None:
         """The line whose newline is the byte just before `offset` (without the newline), if any."""
-        if not 0 < offset <= os.fstat(self._fd).st_size or os.pread(self._fd, 1, offset - 1) != b"\n":
+        if not 0 < offset <= os.fstat(self._fd).st_size:
             return None
-        begin = offset - 1
-        while begin > 0:
-            step = min(_BACKWARD_STEP, begin)
-            cut = os.pread(self._fd, step, begin - step).rfind(b"\n")
-            if cut >= 0:
-                begin += cut + 1 - step
-                break
+        before, begin, step = b"", offset, _FIRST_STEP_BACK
+        while begin > 0 and before.rfind(b"\n", 0, len(before) - 1) < 0:  # back to the line's start
+            step = min(step, begin)
             begin -= step
-        return os.pread(self._fd, offset - 1 - begin, begin)
+            before = os.pread(self._fd, step, begin) + before
+            step *= 2
+        if not before.endswith(b"\n"):
+            return None
+        return before[before.rfind(b"\n", 0, len(before) - 1) + 1 : -1]
 
     def _save_checkpoint(self) -> None:
         """Replace the checkpoint with the end checked now; if that fails, the next open reads more."""
-        saved = {"offset": self._offset, "seq": self._end.seq, "hash": self._end.head}
+        saved = _Checkpoint.at(self._offset, self._end, self._line_ending_at(self._offset) or b"")
         try:
-            atomic_write(self.checkpoint_path, canonical_json(saved) + "\n")
+            atomic_write(self.checkpoint_path, saved.text())
         except OSError as error:
             logger.warning(
                 "Cannot save the audit journal's checkpoint %s (%s); the next open checks from an "

@@ -93,8 +93,9 @@ def verified(path: Path) -> tuple[VerifyReport, list[dict[str, Any]]]:
     return scan(FileJournal(path).lines(), see=seen.append).report, seen
 
 
-def note(journal: FileJournal, number: int) -> Mapping[str, Any]:
-    return journal.append(lambda seq, prev: seal({"number": number, "text": "original"}, seq, prev))
+def note(journal: FileJournal, number: int, padding: int = 0) -> Mapping[str, Any]:
+    body = {"number": number, "text": "original", "padding": "x" * padding}
+    return journal.append(lambda seq, prev: seal(body, seq, prev))
 
 
 def tamper(path: Path, line: int) -> None:
@@ -108,8 +109,13 @@ def tamper(path: Path, line: int) -> None:
 
 
 def checkpoint(journal: FileJournal) -> dict[str, Any]:
-    saved: dict[str, Any] = json.loads(journal.checkpoint_path.read_text(encoding="utf-8"))
-    return saved
+    """The checkpoint's line, `<offset> <seq> <hash> <digest>`, read."""
+    offset, seq, head, digest = journal.checkpoint_path.read_text(encoding="ascii").split()
+    return {"offset": int(offset), "seq": int(seq), "hash": head, "digest": digest}
+
+
+def checkpoint_line(saved: dict[str, Any]) -> bytes:
+    return f"{saved['offset']} {saved['seq']} {saved['hash']} {saved['digest']}\n".encode()
 
 
 @pytest.fixture
@@ -132,7 +138,12 @@ def test_writer_processes_append_to_one_chain_at_once(path: Path) -> None:
     assert numbers == {name: list(range(count)) for name in names}, "every writer's records, in its order"
 
     journal = FileJournal(path)
-    assert checkpoint(journal) == {"offset": path.stat().st_size, "seq": report.records, "hash": report.head}
+    saved = checkpoint(journal)
+    assert (saved["offset"], saved["seq"], saved["hash"]) == (
+        path.stat().st_size,
+        report.records,
+        report.head,
+    )
     assert note(journal.open(), 0)["seq"] == report.records + 1
     journal.close()
 
@@ -161,12 +172,13 @@ def test_a_writer_killed_mid_append_is_mended_by_another_that_carries_on(path: P
     assert seen[4] == appended[0] and seen[4]["number"] == 9
 
 
+@pytest.mark.parametrize("padding", [0, 70_000], ids=["short lines", "long lines"])
 def test_open_checks_only_what_follows_the_checkpoint_and_verify_checks_everything(
-    path: Path, capsys: pytest.CaptureFixture[str]
+    path: Path, capsys: pytest.CaptureFixture[str], padding: int
 ) -> None:
     journal = FileJournal(path, checkpoint_every=4).open()
     for number in range(6):
-        note(journal, number)
+        note(journal, number, padding)
     assert checkpoint(journal)["seq"] == 4, "saved every 4 records"
     journal.close()
     assert checkpoint(journal)["seq"] == 6, "and on close"
@@ -193,11 +205,11 @@ def test_a_record_after_the_checkpoint_is_checked_at_open(path: Path) -> None:
 
 def stale_checkpoints(good: dict[str, Any], size: int) -> Iterator[tuple[str, bytes | None]]:
     yield "missing", None
-    yield "not JSON", b"{offset"
-    yield "another hash", json.dumps({**good, "hash": "f" * 64}).encode()
-    yield "another seq", json.dumps({**good, "seq": good["seq"] + 1}).encode()
-    yield "inside a line", json.dumps({**good, "offset": good["offset"] - 5}).encode()
-    yield "past the end", json.dumps({**good, "offset": size + 100}).encode()
+    yield "unreadable", b"12 ab\n"
+    yield "another hash", checkpoint_line({**good, "hash": "f" * 64})
+    yield "another seq", checkpoint_line({**good, "seq": good["seq"] + 1})
+    yield "inside a line", checkpoint_line({**good, "offset": good["offset"] - 5})
+    yield "past the end", checkpoint_line({**good, "offset": size + 100})
 
 
 def put(file: Path, content: bytes | None) -> None:
