@@ -16,8 +16,8 @@ import anyio
 
 from checkout_mcp.config import ConfigError, ServerSettings, load_config
 from checkout_mcp.evals.command import add_eval_parser, run_eval
-from checkout_mcp.policy.audit import JournalCorrupt, JournalLocked
 from checkout_mcp.policy.modes import PolicyConfigError
+from checkout_mcp.state.chain import JournalCorrupt
 
 
 def parser() -> argparse.ArgumentParser:
@@ -157,10 +157,16 @@ def main(argv: Sequence[str] | None = None) -> int:
             run_sandbox(options.host, options.port, options.seed)
             return 0
         from checkout_mcp.policy.audit_cli import tail_command, verify_command
+        from checkout_mcp.state.journal_file import FileJournal
 
-        journal = options.journal or load_config(options.config).policy.journal
-        return verify_command(journal) if options.action == "verify" else tail_command(journal, options.n)
-    except (ConfigError, PolicyConfigError, JournalLocked, JournalCorrupt) as error:
+        path = options.journal or load_config(options.config).policy.journal
+        journal, where = FileJournal(path), str(path)
+        return (
+            verify_command(journal, where)
+            if options.action == "verify"
+            else tail_command(journal, where, options.n)
+        )
+    except (ConfigError, PolicyConfigError, JournalCorrupt) as error:
         print(f"checkout-mcp: {error}", file=sys.stderr)
         return 2
 

@@ -165,6 +165,11 @@ def load_config(path: Path | None = None, **overrides: dict[str, Any]) -> Config
             config = _ResolvedConfig(**merged)
     except ValidationError as error:
         raise ConfigError(describe(error, source)) from error
+    if config.state.journal_stdout and config.server.transport == "stdio":
+        raise ConfigError(
+            "[state] journal_stdout: on the stdio transport stdout carries the MCP protocol, so journal "
+            'records cannot go there; set [server] transport = "http", or journal_stdout = false.'
+        )
     if config.is_live and config.store.store_hash and config.store.access_token() is None:
         raise ConfigError(
             f"[store] access_token_env: the environment variable {config.store.access_token_env} is not set; "

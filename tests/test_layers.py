@@ -25,9 +25,11 @@ ORDER = [
     "clock",
     "quoting",
     "order_status",
+    "canonical",
 ]
 """Top to bottom; prompts sit just above the tools they name (only the server imports them).
-The last three are leaves shared by every layer: time, quoting outside text, order statuses."""
+The last four are leaves shared by every layer: time, quoting outside text, order statuses,
+canonical JSON."""
 PACKAGE = Path(checkout_mcp.__file__).parent
 
 

@@ -16,8 +16,8 @@ from mcp.server.context import CallNext, HandlerResult, ServerRequestContext
 from mcp.shared.exceptions import MCPError
 from mcp.types import CallToolResult
 
+from checkout_mcp.canonical import canonical_json
 from checkout_mcp.evals.tokens import TokenCounter
-from checkout_mcp.policy.canonical import canonical_json
 from checkout_mcp.server.gate import CONFIRMATION_META
 
 

@@ -23,8 +23,8 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
+from checkout_mcp.canonical import canonical_json, sha256_hex
 from checkout_mcp.evals.start import Baseline
-from checkout_mcp.policy.canonical import canonical_json, sha256_hex
 from checkout_mcp.sandbox import operations as ops
 from checkout_mcp.sandbox.state import Address, Cart, LineItem, Order, StoreState
 

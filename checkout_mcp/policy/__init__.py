@@ -6,6 +6,4 @@ confirmation  single-use, expiring confirmation ids bound to tool, arguments, st
 ledger        the create_order idempotency ledger and its reconciliation protocol
 audit         the hash-chained, append-only audit journal; audit_cli reads it for the CLI
 redact        keeping secrets out of journals and logs
-canonical     canonical JSON, shared by confirmation binding, journal hashing and ledger keys
-durable       crash-safe file writes
 """

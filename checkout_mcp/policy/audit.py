@@ -1,11 +1,10 @@
 """The append-only audit journal: every non-read call, before it runs and after, in a hash chain.
 
-Format: JSON lines, each line the canonical JSON (sorted keys, compact, UTF-8) of one record.
-Every record has `seq` (1, 2, ...), `kind`, `time` (ISO 8601, from the Clock), `prev` (the `hash`
-of the record before it; 64 zeros for the first) and `hash` (SHA-256 of the record's canonical
-JSON without `hash`). Editing, removing, inserting or reordering a record breaks the chain at that
-point; `verify` says where. The head hash (in `verify`'s report) can be noted elsewhere to anchor
-the end of the chain too.
+Format (state/chain.py): one record per line, its canonical JSON. Every record has `seq` (1, 2,
+...), `kind`, `time` (ISO 8601, from the Clock), `prev` (the `hash` of the record before it) and
+`hash` (SHA-256 of the record without `hash`). Editing, removing, inserting or reordering a record
+breaks the chain at that point; `verify` says where. The head hash (in `verify`'s report) can be
+noted elsewhere to anchor the end of the chain too.
 
 Kinds:
 - `begin`: a call about to run: client, principal, tool, effect, arguments, decision (allowed,
@@ -19,46 +18,37 @@ Kinds:
 - `settled`: an earlier call whose outcome was unknown (ambiguous), settled later from the
   store's own record: tool, arguments, outcome (succeeded: the order exists, in result_ids;
   failed: none was made), reason.
-- `recovered`: written when the journal is opened after a crash tore its last line.
+- `recovered`: written by the storage in place of a torn last line (a writer killed mid-write).
 
 `client` is the name the MCP client gives itself; `principal` the name of the bearer token the call
 came with (None without one). Everything from the caller (arguments, reasons, errors, ids, client,
 principal) is redacted first.
 
-Durability: each record is written with one write() and fsynced before the method returns, so a
-call never runs before its `begin` is on disk. A process killed mid-write leaves a torn last line
-(no trailing newline). Choice: on open, the writer truncates that fragment and appends a
-`recovered` record (its size and SHA-256) chained from the last complete record, so the chain
-stays unbroken and the tear itself is on record. `verify` reports a torn tail without failing.
-
-Concurrency: one writer process per journal file, enforced with an exclusive flock (POSIX): a
-second writer gets `JournalLocked`. Within the process a lock serialises appends, so threads and
-async tasks may share one journal. Appends block for an fsync; async code may call them directly
-or through `anyio.to_thread.run_sync`.
+Storage: a `Journal` (state/base.py) holds the chain, whoever writes: the file journal
+(state/journal_file.py) for every server process on one machine, Redis for replicas. Each record
+is durable before the method returns, so a call never runs before its `begin` is stored. Several
+processes write one chain at once; each AuditJournal completes only the calls it began. Within a
+process threads and async tasks may share one AuditJournal; appends block for an fsync, so async
+code may call them directly or through `anyio.to_thread.run_sync`.
 """
 
 from __future__ import annotations
 
 import collections
-import fcntl
-import hashlib
 import json
-import os
 import threading
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import StrEnum
-from pathlib import Path
 from types import TracebackType
-from typing import Any, BinaryIO
+from typing import Any
 
+from checkout_mcp.canonical import canonical_json
 from checkout_mcp.clock import Clock
-from checkout_mcp.policy.canonical import canonical_json, sha256_hex
-from checkout_mcp.policy.durable import fsync_directory
 from checkout_mcp.policy.effects import Effect
 from checkout_mcp.policy.redact import Redactor
-
-GENESIS = "0" * 64
+from checkout_mcp.state.base import Journal
+from checkout_mcp.state.chain import RECOVERED, VerifyReport, scan, seal
 
 
 class RecordKind(StrEnum):
@@ -66,7 +56,7 @@ class RecordKind(StrEnum):
     COMPLETE = "complete"
     DECISION = "decision"
     SETTLED = "settled"
-    RECOVERED = "recovered"
+    RECOVERED = RECOVERED
 
 
 class AuditDecision(StrEnum):
@@ -91,148 +81,40 @@ class Outcome(StrEnum):
 
 
 @dataclass(frozen=True)
-class VerifyReport:
-    """The result of checking a journal's chain."""
+class AuditReport:
+    """A journal's verification: its chain, and the calls in it that began and never completed."""
 
-    ok: bool
-    records: int
-    head: str
-    first_bad_line: int | None = None
-    problem: str | None = None
-    torn_tail_bytes: int = 0
-    unfinished: tuple[int, ...] = field(default=())
-
-    @property
-    def torn(self) -> bool:
-        return self.torn_tail_bytes > 0
+    chain: VerifyReport
+    unfinished: tuple[int, ...]
 
 
-class JournalCorrupt(Exception):
-    """The journal's chain is broken; the writer refuses to append to it."""
-
-    def __init__(self, path: Path, report: VerifyReport) -> None:
-        super().__init__(
-            f"Audit journal {path} fails verification at line {report.first_bad_line}: {report.problem}. "
-            "Move it aside (keep it as evidence) to start a new journal."
-        )
-        self.report = report
-
-
-class JournalLocked(Exception):
-    """Another process is writing this journal; there is one writer process per journal file."""
-
-
-@dataclass(frozen=True)
-class _Scan:
-    report: VerifyReport
-    valid_end: int
-    torn: bytes
-
-
-def _line_problem(raw: bytes, seq: int, prev: str) -> tuple[dict[str, Any] | None, str | None]:
-    """The parsed record, or why the line is not the valid record number `seq` after `prev`."""
-    try:
-        record = json.loads(raw.decode("utf-8"))
-        canonical = canonical_json(record).encode("utf-8")
-    except ValueError:  # also UnicodeDecodeError, and NaN, which canonical JSON refuses
-        return None, "not a JSON record"
-    if not isinstance(record, dict) or not isinstance(record.get("hash"), str):
-        return None, "not a journal record"
-    if canonical != raw:
-        return None, "not in canonical form (the line was edited)"
-    body = {key: value for key, value in record.items() if key != "hash"}
-    if sha256_hex(body) != record["hash"]:
-        return None, "its hash does not match its content (the record was edited)"
-    if record.get("prev") != prev:
-        return None, "it does not chain to the record before it (a record was edited, removed or inserted)"
-    if record.get("seq") != seq:
-        return None, f"sequence number {record.get('seq')!r}, expected {seq}"
-    return record, None
-
-
-def _scan(file: BinaryIO) -> _Scan:
-    """Check the chain line by line (journals grow large: nothing is read whole)."""
-    head, valid_end, records, torn = GENESIS, 0, 0, b""
+def verify(journal: Journal) -> AuditReport:
+    """Check the whole chain; a torn last line is reported but does not make the journal invalid."""
     unfinished: dict[int, None] = {}
-    for raw in file:
-        if not raw.endswith(b"\n"):
-            torn = raw
-            break
-        record, problem = _line_problem(raw[:-1], records + 1, head)
-        if record is None:
-            report = VerifyReport(
-                ok=False,
-                records=records,
-                head=head,
-                first_bad_line=records + 1,
-                problem=problem,
-                unfinished=tuple(unfinished),
-            )
-            return _Scan(report, valid_end, torn=b"")
-        records += 1
+
+    def see(record: dict[str, Any]) -> None:
         if record.get("kind") == RecordKind.BEGIN:
-            unfinished[records] = None
+            unfinished[record["seq"]] = None
         elif record.get("kind") == RecordKind.COMPLETE:
             unfinished.pop(record.get("ref"), None)
-        head, valid_end = record["hash"], valid_end + len(raw)
-    report = VerifyReport(
-        ok=True, records=records, head=head, torn_tail_bytes=len(torn), unfinished=tuple(unfinished)
-    )
-    return _Scan(report, valid_end, torn)
 
-
-def verify(path: Path) -> VerifyReport:
-    """Check the whole chain; a torn last line is reported but does not make the journal invalid."""
-    with path.open("rb") as file:
-        return _scan(file).report
-
-
-def _write_all(fd: int, data: bytes) -> None:
-    view = memoryview(data)
-    while view:
-        view = view[os.write(fd, view) :]
+    report = scan(journal.lines(), see=see).report
+    return AuditReport(chain=report, unfinished=tuple(unfinished))
 
 
 class AuditJournal:
-    """The single writer of one journal file. Use as a context manager, or call `close()`."""
+    """This process's writer of the audit chain in `journal`, which it owns and closes.
 
-    def __init__(self, path: Path, clock: Clock, redactor: Redactor | None = None) -> None:
+    Use as a context manager, or call `close()`.
+    """
+
+    def __init__(self, journal: Journal, clock: Clock, redactor: Redactor | None = None) -> None:
+        self._journal = journal
         self._clock = clock
         self._redactor = redactor or Redactor()
         self._lock = threading.Lock()
         self._open_calls: set[int] = set()
-        path.parent.mkdir(parents=True, exist_ok=True)
-        created = not path.exists()
-        self._fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o600)
-        try:
-            if created:
-                fsync_directory(path.parent)
-            self._take_over(path)
-        except BaseException:
-            os.close(self._fd)
-            raise
-
-    def _take_over(self, path: Path) -> None:
-        """Become the file's only writer and continue its chain, removing a torn last line first."""
-        try:
-            fcntl.flock(self._fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise JournalLocked(f"Audit journal {path} is open in another process.") from None
-        with path.open("rb") as file:
-            scan = _scan(file)
-        if not scan.report.ok:
-            raise JournalCorrupt(path, scan.report)
-        self._seq, self._head, self._size = scan.report.records, scan.report.head, scan.valid_end
-        if scan.report.torn:
-            os.ftruncate(self._fd, scan.valid_end)
-            os.fsync(self._fd)
-            self._append(
-                {
-                    "kind": RecordKind.RECOVERED,
-                    "torn_bytes": len(scan.torn),
-                    "torn_sha256": hashlib.sha256(scan.torn).hexdigest(),
-                }
-            )
+        self._closed = False
 
     def begin(
         self,
@@ -329,13 +211,13 @@ class AuditJournal:
     @property
     def is_open(self) -> bool:
         """Whether records can still be written."""
-        return self._fd >= 0
+        return not self._closed
 
     def close(self) -> None:
         with self._lock:
-            if self._fd >= 0:
-                os.close(self._fd)
-                self._fd = -1
+            if not self._closed:
+                self._closed = True
+                self._journal.close()
 
     def __enter__(self) -> AuditJournal:
         return self
@@ -374,20 +256,15 @@ class AuditJournal:
         return cleaned
 
     def _append(self, body: dict[str, Any]) -> int:
-        """Chain, write and fsync one record; the caller holds the lock (or is the constructor)."""
-        if self._fd < 0:
+        """Seal the record as the chain's next link, stamped when the chain's end is held; store it."""
+        if self._closed:
             raise ValueError("The audit journal is closed")
-        seq = self._seq + 1
-        record = {**body, "seq": seq, "time": self._clock.now().isoformat(), "prev": self._head}
-        record["hash"] = sha256_hex(record)
-        line = (canonical_json(record) + "\n").encode("utf-8")
-        try:
-            _write_all(self._fd, line)
-            os.fsync(self._fd)
-        except OSError:
-            os.ftruncate(self._fd, self._size)  # never leave half a record for the next one to follow
-            raise
-        self._seq, self._head, self._size = seq, record["hash"], self._size + len(line)
+
+        def sealed(seq: int, prev: str) -> dict[str, Any]:
+            return seal({**body, "time": self._clock.now().isoformat()}, seq, prev)
+
+        record = self._journal.append(sealed)
+        seq: int = record["seq"]
         return seq
 
 
@@ -424,13 +301,12 @@ def render(record: Mapping[str, Any]) -> str:
     return " ".join([prefix, *(part for part in parts if part)])
 
 
-def tail(path: Path, n: int) -> list[str]:
+def tail(journal: Journal, n: int) -> list[str]:
     """Readable renderings of the last `n` complete lines (unreadable lines are shown as such)."""
     last: collections.deque[tuple[int, bytes]] = collections.deque(maxlen=max(n, 0))
-    with path.open("rb") as file:
-        for number, raw in enumerate(file, start=1):
-            if raw.endswith(b"\n"):
-                last.append((number, raw[:-1]))
+    for number, raw in enumerate(journal.lines(), start=1):
+        if raw.endswith(b"\n"):
+            last.append((number, raw[:-1]))
     rendered = []
     for number, raw in last:
         try:

@@ -23,8 +23,8 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
+from checkout_mcp.canonical import canonical_json, sha256_hex
 from checkout_mcp.clock import Clock
-from checkout_mcp.policy.canonical import canonical_json, sha256_hex
 
 CONFIRMATION_ID_ARGUMENT = "confirmation_id"
 DEFAULT_TTL_SECONDS = 300

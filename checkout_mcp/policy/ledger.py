@@ -29,8 +29,8 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Protocol
 
-from checkout_mcp.policy.canonical import canonical_json
-from checkout_mcp.policy.durable import atomic_write
+from checkout_mcp.canonical import canonical_json
+from checkout_mcp.state.durable import atomic_write
 
 _FORMAT = 1
 

@@ -28,6 +28,9 @@ from checkout_mcp.sandbox import Sandbox, create_sandbox
 from checkout_mcp.server.gate import Gate
 from checkout_mcp.server.logs import request_ids
 from checkout_mcp.server.protocol_errors import CheckoutServer
+from checkout_mcp.state.base import Journal
+from checkout_mcp.state.journal_file import FileJournal
+from checkout_mcp.state.journal_tee import TeeJournal
 from checkout_mcp.tools import catalogue
 from checkout_mcp.tools.registry import ToolContext, ToolSpec
 
@@ -104,7 +107,10 @@ def create_runtime(config: Config, server_clock: Clock | None = None) -> Runtime
     token = config.store.access_token()
     redactor = Redactor([token.get_secret_value() if token else None])
     ledger = LocalOrderLedger(Path(policy.order_ledger) if policy.order_ledger else None)
-    journal = AuditJournal(Path(policy.journal), clock, redactor)
+    stored: Journal = FileJournal(Path(policy.journal), clock).open()
+    if config.state.journal_stdout:  # HTTP only (load_config refuses it on stdio)
+        stored = TeeJournal(stored, sys.stdout.buffer)
+    journal = AuditJournal(stored, clock, redactor)
     gate = Gate(
         tools=ToolContext(store=store, ledger=ledger, store_identity=identity, journal=journal),
         settings=policy,

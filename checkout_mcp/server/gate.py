@@ -51,8 +51,8 @@ from mcp.types.version import is_version_at_least
 from pydantic import BaseModel, Field, PrivateAttr, ValidationError, create_model, model_validator
 
 from checkout_mcp.bigcommerce.errors import BigCommerceError, ClientError, UpstreamUnavailable
+from checkout_mcp.canonical import canonical_json
 from checkout_mcp.policy.audit import AuditDecision, AuditJournal, Outcome
-from checkout_mcp.policy.canonical import canonical_json
 from checkout_mcp.policy.confirmation import CONFIRMATION_ID_ARGUMENT, ConfirmationBook, ConfirmationRefused
 from checkout_mcp.policy.effects import Effect
 from checkout_mcp.policy.locks import CheckoutLocks

@@ -29,12 +29,18 @@ class Journal(Protocol):
 
         `seal(seq, prev)` builds the whole record (including its `hash`) for sequence number `seq`
         after the record whose hash is `prev`; it is called while the chain's end is held, and may be
-        called again if another writer got there first.
+        called again if another writer got there first. A broken stored chain raises `JournalCorrupt`
+        (state/chain.py), and nothing is appended to it.
         """
         ...
 
     def lines(self) -> Iterator[bytes]:
-        """Every stored record, oldest first, as its canonical JSON line (for verify and tail)."""
+        """Every stored record, oldest first, as its line: its canonical JSON and a newline (the format
+        is state/chain.py; for verify and tail). Only the last may lack the newline: a torn write."""
+        ...
+
+    def close(self) -> None:
+        """Let go of what this handle holds (the file journal saves its checkpoint); appends then fail."""
         ...
 
 

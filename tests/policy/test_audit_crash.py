@@ -14,6 +14,7 @@ import pytest
 from checkout_mcp.clock import Clock
 from checkout_mcp.policy.audit import AuditDecision, AuditJournal, Outcome, verify
 from checkout_mcp.policy.effects import Effect
+from checkout_mcp.state.journal_file import FileJournal
 
 # "loop": killed while appending large records (bounded loop, in case the kill comes late).
 # "torn": a record's first bytes reach the file, then the process is killed: a torn write, made certain.
@@ -23,9 +24,10 @@ from pathlib import Path
 from checkout_mcp.clock import Clock
 from checkout_mcp.policy.audit import AuditDecision, AuditJournal
 from checkout_mcp.policy.effects import Effect
+from checkout_mcp.state.journal_file import FileJournal
 
 path, how = Path(sys.argv[1]), sys.argv[2]
-journal = AuditJournal(path, Clock(frozen=True))
+journal = AuditJournal(FileJournal(path).open(), Clock(frozen=True))
 payload = "x" * 65536
 for number in range(400):
     journal.begin(
@@ -60,19 +62,21 @@ def test_a_killed_writer_leaves_a_journal_that_verifies_and_continues(tmp_path: 
     writer.stdin.close()
     writer.stdout.close()
 
-    killed = verify(path)
+    report = verify(FileJournal(path))
+    killed = report.chain
     assert killed.ok and killed.records >= 6
-    assert killed.unfinished == tuple(range(1, killed.records + 1))
+    assert report.unfinished == tuple(range(1, killed.records + 1))
     if how == "torn":
         assert (killed.records, killed.torn) == (6, True)
 
-    with AuditJournal(path, Clock(frozen=True)) as journal:
+    clock = Clock(frozen=True)
+    with AuditJournal(FileJournal(path, clock).open(), clock) as journal:
         record_id = journal.begin(
             tool="create_cart", effect=Effect.WRITE, arguments={"items": []}, decision=AuditDecision.ALLOWED
         )
         journal.complete(record_id, outcome=Outcome.SUCCEEDED)
 
-    continued = verify(path)
+    continued = verify(FileJournal(path)).chain
     recovery = 1 if killed.torn else 0
     assert continued.ok and not continued.torn
     assert continued.records == killed.records + recovery + 2

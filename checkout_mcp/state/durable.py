@@ -1,4 +1,4 @@
-"""Writes that survive a crash: the ledger's atomic replace and the journal's new-file creation."""
+"""Writes that survive a crash: atomic replaces (the ledger, the journal's checkpoint) and new files."""
 
 from __future__ import annotations
 
