@@ -55,6 +55,16 @@ class StoreSettings(Section):
         return SecretStr(value) if value else None
 
 
+StoreName = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,31}$")]
+
+
+class StoreProfile(StoreSettings):
+    """A named store, `[stores.NAME]`: over HTTP at /stores/NAME/mcp, with its own policy (the top-level
+    `[policy]` unless it has a `[stores.NAME.policy]`), state namespace and journal."""
+
+    policy: PolicySettings | None = None
+
+
 class ServerSettings(Section):
     transport: Literal["stdio", "http"] = "stdio"
     host: str = "127.0.0.1"
@@ -99,6 +109,7 @@ class Config(BaseSettings):
     sandbox: SandboxSettings = Field(default_factory=SandboxSettings)
     policy: PolicySettings = Field(default_factory=PolicySettings)
     state: StateSettings = Field(default_factory=StateSettings)
+    stores: dict[StoreName, StoreProfile] = Field(default_factory=dict)
 
     @classmethod
     def settings_customise_sources(
@@ -115,6 +126,17 @@ class Config(BaseSettings):
     @property
     def is_live(self) -> bool:
         return self.store.kind == "live"
+
+    def for_store(self, name: str | None) -> Config:
+        """The configuration one named store is served with (None: the top-level `[store]`)."""
+        if name is None:
+            return self
+        if name not in self.stores:
+            known = ", ".join(sorted(self.stores)) or "none is configured"
+            raise ConfigError(f"There is no store profile {name!r} ([stores.{name}]); known: {known}.")
+        profile = self.stores[name]
+        store = StoreSettings(**profile.model_dump(exclude={"policy"}))
+        return self.model_copy(update={"store": store, "policy": profile.policy or self.policy, "stores": {}})
 
 
 class _ResolvedConfig(Config):
@@ -170,9 +192,10 @@ def load_config(path: Path | None = None, **overrides: dict[str, Any]) -> Config
             "[state] journal_stdout: on the stdio transport stdout carries the MCP protocol, so journal "
             'records cannot go there; set [server] transport = "http", or journal_stdout = false.'
         )
-    if config.is_live and config.store.store_hash and config.store.access_token() is None:
-        raise ConfigError(
-            f"[store] access_token_env: the environment variable {config.store.access_token_env} is not set; "
-            "export the store's API token there (never put it in the file)."
-        )
+    for section, store in [("store", config.store), *((f"stores.{n}", s) for n, s in config.stores.items())]:
+        if store.kind == "live" and store.store_hash and store.access_token() is None:
+            raise ConfigError(
+                f"[{section}] access_token_env: the environment variable {store.access_token_env} is not "
+                "set; export the store's API token there (never put it in the file)."
+            )
     return config

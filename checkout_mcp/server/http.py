@@ -31,6 +31,7 @@ import logging
 import signal
 from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import AsyncExitStack, asynccontextmanager, contextmanager
+from dataclasses import dataclass
 from typing import Any
 
 import anyio
@@ -43,6 +44,7 @@ from starlette.applications import Starlette
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.middleware import Middleware
 from starlette.middleware.authentication import AuthenticationMiddleware
+from starlette.responses import JSONResponse
 from starlette.routing import Mount
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -128,6 +130,37 @@ class ByScope:
         await app(scope, receive, send)
 
 
+@dataclass(frozen=True)
+class Endpoint:
+    """One store's MCP servers at one path: `server`, and `read_server` for read-scoped tokens."""
+
+    path: str
+    server: MCPServer[Any]
+    read_server: MCPServer[Any] | None = None
+
+
+def store_path(name: str, settings: ServerSettings) -> str:
+    """Where the store profile `name` is served: /stores/NAME followed by `[server] path`."""
+    return f"/stores/{name}{settings.path}"
+
+
+class ByPath:
+    """Sends each request to the endpoint at its exact path; anything else is 404."""
+
+    def __init__(self, apps: dict[str, ASGIApp]) -> None:
+        self.apps = apps
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        app = self.apps.get(scope.get("path", "").rstrip("/") or "/") if scope["type"] == "http" else None
+        if app is None:
+            known = ", ".join(sorted(self.apps))
+            await JSONResponse({"error": "not_found", "detail": f"MCP is served at {known}."}, 404)(
+                scope, receive, send
+            )
+            return
+        await app(scope, receive, send)
+
+
 def http_app(
     server: MCPServer[Any],
     settings: ServerSettings,
@@ -135,8 +168,10 @@ def http_app(
     *,
     read_server: MCPServer[Any] | None = None,
     redactor: Redactor | None = None,
+    stores: Iterable[Endpoint] = (),
 ) -> ASGIApp:
-    """The ASGI app serving `server` (and `read_server` to read-scoped tokens) at `settings.path`.
+    """The ASGI app serving `server` (and `read_server` to read-scoped tokens) at `settings.path`,
+    and each of `stores` at its own path.
 
     With `readiness`, /healthz and /readyz answer in front of the auth. Tokens that verify are
     registered with `redactor`, so they are redacted wherever they might show up later.
@@ -154,27 +189,36 @@ def http_app(
         allowed_origins=allowed_origins(settings),
     )
 
-    def mounted(each: MCPServer[Any]) -> ASGIApp:
+    def mounted(each: MCPServer[Any], path: str) -> ASGIApp:
         return each.streamable_http_app(
-            streamable_http_path=settings.path,
+            streamable_http_path=path,
             stateless_http=settings.stateless,
             transport_security=security,
             max_request_body_size=settings.max_request_bytes,
         )
 
+    served: list[MCPServer[Any]] = []
+    apps: dict[str, ASGIApp] = {}
+    for endpoint in [Endpoint(settings.path, server, read_server), *stores]:
+        served.append(endpoint.server)
+        reader = endpoint.read_server if tokens is not None and tokens.has_read_tokens else None
+        if tokens is None:
+            apps[endpoint.path] = mounted(endpoint.server, endpoint.path)
+            continue
+        if reader is not None:
+            served.append(reader)
+        apps[endpoint.path] = ByScope(
+            mounted(endpoint.server, endpoint.path), mounted(reader, endpoint.path) if reader else None
+        )
     middleware = [Middleware(RequestIds)]
     if readiness is not None:
         middleware.append(Middleware(HealthRoutes, readiness=readiness))
-    if tokens is None:
-        served, app = [server], mounted(server)
-    else:
-        reader = read_server if tokens.has_read_tokens else None
-        served = [server] if reader is None else [server, reader]
-        app = ByScope(mounted(server), mounted(reader) if reader is not None else None)
+    if tokens is not None:
         middleware += [
             Middleware(AuthenticationMiddleware, backend=BearerAuthBackend(tokens)),
             Middleware(AuthContextMiddleware),
         ]
+    app = next(iter(apps.values())) if len(apps) == 1 else ByPath(apps)
     return Starlette(routes=[Mount("/", app=app)], middleware=middleware, lifespan=_sessions(served))
 
 
