@@ -96,7 +96,9 @@ def serve(options: argparse.Namespace) -> int:
             else:
                 import uvicorn
 
-                app = http_app(server, settings, readiness_of(runtime.store, runtime.gate.journal))
+                app = http_app(
+                    server, settings, readiness_of(runtime.store, runtime.gate.journal, runtime.state)
+                )
                 url = f"http://{settings.host}:{settings.port}{settings.path}"
                 print(f"checkout-mcp: MCP over streamable HTTP at {url}", file=sys.stderr)
                 print(f"  connect:  {connect_command(url, settings)}", file=sys.stderr)

@@ -45,7 +45,9 @@ async def serving(
     runtime = create_runtime(config)
     try:
         app = http_app(
-            build_server(runtime), config.server, readiness_of(runtime.store, runtime.gate.journal)
+            build_server(runtime),
+            config.server,
+            readiness_of(runtime.store, runtime.gate.journal, runtime.state),
         )
         with running_app(app) as base_url:
             yield runtime, f"{base_url}{config.server.path}"
