@@ -138,7 +138,7 @@ class SqliteState:
     # Locks.
     @asynccontextmanager
     async def hold(self, name: str) -> AsyncIterator[None]:
-        slot = int.from_bytes(hashlib.sha256(name.encode("utf-8")).digest()[:8], "big") % _SLOTS
+        slot = lock_offset(name)
         async with self._turns.hold(slot):
             delay = POLL_FIRST_SECONDS
             while not self._locks.try_lock(slot):
@@ -187,6 +187,11 @@ class SqliteState:
                 raise StateUnavailable(_unusable(self.folder, error)) from error
 
 
+def lock_offset(name: str) -> int:
+    """The byte of the lock file that stands for the lock `name`."""
+    return int.from_bytes(hashlib.sha256(name.encode("utf-8")).digest()[:8], "big") % _SLOTS
+
+
 def _unusable(folder: Path, error: Exception) -> str:
     return (
         f"The shared state in {folder} cannot be used ({error}); nothing was changed. Check that the "
@@ -198,14 +203,14 @@ def _connect(path: Path) -> sqlite3.Connection:
     """A connection in autocommit mode (transactions are explicit), on the current schema."""
     db = sqlite3.connect(path, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None, check_same_thread=False)
     try:
-        db.execute("PRAGMA journal_mode = WAL")
-        db.execute("PRAGMA synchronous = FULL")
-        db.execute("BEGIN IMMEDIATE")
         (version,) = db.execute("PRAGMA user_version").fetchone()
         if version not in (0, FORMAT):
             raise sqlite3.DatabaseError(
                 f"its format is {version}, this version of checkout-mcp reads format {FORMAT}"
             )
+        db.execute("PRAGMA journal_mode = WAL")
+        db.execute("PRAGMA synchronous = FULL")
+        db.execute("BEGIN IMMEDIATE")
         for statement in _SCHEMA:
             db.execute(statement)
         db.execute(f"PRAGMA user_version = {FORMAT}")
