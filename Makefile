@@ -34,6 +34,7 @@ format: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/tool_tokens.py
 	$(BIN)/python bench/agent_walk.py
+	$(BIN)/python bench/state_cost.py
 
 fuzz: $(STAMP)
 	CHECKOUT_MCP_FUZZ_EXAMPLES=10000 $(BIN)/python -m pytest tests/robustness
