@@ -2,6 +2,7 @@
 
     state = SqliteState(folder)           # <folder>/state.sqlite3 and <folder>/locks
     state.put_once("k", "v", ttl_seconds=300); state.take("k")   # "v", then None
+    SqliteState.private()                 # the same, in memory, for a store private to its process
 
 Storage: WAL (readers never wait for the writer), `synchronous = FULL` (a committed call survives
 a crash), a busy timeout (a writer waits its turn instead of failing). Every call is one short
@@ -30,12 +31,10 @@ from __future__ import annotations
 import fcntl
 import hashlib
 import os
-import shutil
 import sqlite3
 import tempfile
 import threading
 import time
-import weakref
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -67,35 +66,33 @@ T = TypeVar("T")
 class SqliteState:
     """The `SharedState` of one store in `folder`; thread-safe, shareable by processes on this machine."""
 
-    def __init__(self, folder: Path, *, now: Callable[[], float] = time.time) -> None:
-        """Open (creating if needed) the state in `folder`; `now` is the wall clock that expires values."""
+    def __init__(self, folder: Path | None, *, now: Callable[[], float] = time.time) -> None:
+        """Open (creating if needed) the state in `folder`; None: state private to this instance, in
+        memory, that leaves nothing behind however the process ends. `now` is the wall clock that
+        expires values."""
         self.folder = folder
+        self._place = f"in {folder}" if folder is not None else "of this process"
         self._now = now
         self._lock = threading.Lock()
         self._turns = _Turns()
-        self._remove: Callable[[], object] | None = None
         try:
-            folder.mkdir(parents=True, exist_ok=True)
-            self._locks = _LockFile.acquire(folder / "locks")
+            if folder is not None:
+                folder.mkdir(parents=True, exist_ok=True)
+            self._locks = _LockFile.acquire(folder / "locks" if folder is not None else None)
         except OSError as error:
-            raise StateUnavailable(_unusable(folder, error)) from error
+            raise StateUnavailable(self._unusable(error)) from error
         try:
-            self._db: sqlite3.Connection | None = _connect(folder / "state.sqlite3")
+            self._db: sqlite3.Connection | None = _connect(
+                folder / "state.sqlite3" if folder is not None else ":memory:"
+            )
         except sqlite3.Error as error:
             self._locks.release()
-            raise StateUnavailable(_unusable(folder, error)) from error
+            raise StateUnavailable(self._unusable(error)) from error
 
     @classmethod
     def private(cls) -> SqliteState:
-        """State private to this process (a new temporary folder, removed when the state is closed)."""
-        folder = Path(tempfile.mkdtemp(prefix="checkout-mcp-state-"))
-        try:
-            state = cls(folder)
-        except StateUnavailable:
-            shutil.rmtree(folder, ignore_errors=True)
-            raise
-        state._remove = weakref.finalize(state, shutil.rmtree, folder, ignore_errors=True)
-        return state
+        """State private to this process: in memory, gone when closed."""
+        return cls(None)
 
     # Single-use values.
     def put_once(self, key: str, value: str, ttl_seconds: float) -> None:
@@ -153,15 +150,13 @@ class SqliteState:
         self._execute("SELECT 1 FROM records LIMIT 1")
 
     def close(self) -> None:
-        """Close the connection (and, for private state, remove its folder); later calls are refused."""
+        """Close the connection; later calls are refused."""
         with self._lock:
             if self._db is None:
                 return
             self._db.close()
             self._db = None
         self._locks.release()
-        if self._remove is not None:
-            self._remove()
 
     def _execute(self, sql: str, *parameters: object, write: bool = False) -> list[tuple[Any, ...]]:
         return self._run(lambda db: db.execute(sql, parameters).fetchall(), write=write)
@@ -170,7 +165,7 @@ class SqliteState:
         """`work` in one transaction (the write lock taken first if it writes); errors: StateUnavailable."""
         with self._lock:
             if self._db is None:
-                raise StateUnavailable(f"The shared state in {self.folder} is closed.")
+                raise StateUnavailable(f"The shared state {self._place} is closed.")
             db = self._db
             try:
                 if not write:
@@ -184,7 +179,13 @@ class SqliteState:
                         db.execute("ROLLBACK")
                 return result
             except sqlite3.Error as error:
-                raise StateUnavailable(_unusable(self.folder, error)) from error
+                raise StateUnavailable(self._unusable(error)) from error
+
+    def _unusable(self, error: Exception) -> str:
+        return (
+            f"The shared state {self._place} cannot be used ({error}); nothing was changed. Check that "
+            "its folder is writable and its disk not full, or set [state] dir to another folder."
+        )
 
 
 def lock_offset(name: str) -> int:
@@ -192,14 +193,7 @@ def lock_offset(name: str) -> int:
     return int.from_bytes(hashlib.sha256(name.encode("utf-8")).digest()[:8], "big") % _SLOTS
 
 
-def _unusable(folder: Path, error: Exception) -> str:
-    return (
-        f"The shared state in {folder} cannot be used ({error}); nothing was changed. Check that the "
-        "folder is writable and its disk not full, or set [state] dir to another folder."
-    )
-
-
-def _connect(path: Path) -> sqlite3.Connection:
+def _connect(path: Path | str) -> sqlite3.Connection:
     """A connection in autocommit mode (transactions are explicit), on the current schema."""
     db = sqlite3.connect(path, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None, check_same_thread=False)
     try:
@@ -219,6 +213,14 @@ def _connect(path: Path) -> sqlite3.Connection:
         db.close()
         raise
     return db
+
+
+def _open_lock_file(path: Path | None) -> int:
+    if path is not None:
+        return os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+    fd, name = tempfile.mkstemp(prefix="checkout-mcp-locks-")
+    os.unlink(name)
+    return fd
 
 
 class _Turns:
@@ -259,16 +261,17 @@ class _LockFile:
         self._held: set[int] = set()
 
     @classmethod
-    def acquire(cls, path: Path) -> _LockFile:
-        """The process's descriptor of the file at `path` (by device and inode), opened if none is."""
+    def acquire(cls, path: Path | None) -> _LockFile:
+        """The process's descriptor of the file at `path` (by device and inode), opened if none is;
+        None: a new file that no other process can open (it has no name)."""
         with cls._guard:
             try:
-                stat = path.stat()
-                shared = cls._open.get((stat.st_dev, stat.st_ino))
+                stat = path.stat() if path is not None else None
+                shared = cls._open.get((stat.st_dev, stat.st_ino)) if stat is not None else None
             except FileNotFoundError:
                 shared = None
             if shared is None:
-                fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+                fd = _open_lock_file(path)
                 stat = os.fstat(fd)
                 shared = cls._open[(stat.st_dev, stat.st_ino)] = cls((stat.st_dev, stat.st_ino), fd)
             shared._users += 1

@@ -54,8 +54,8 @@ def test_a_process_private_store_gets_private_state_unless_a_place_is_named(tmp_
     private = open_private_state(StateSettings(), "sandbox:abc123")
     named = open_private_state(StateSettings(dir=tmp_path), "sandbox:abc123")
     assert isinstance(private, SqliteState) and isinstance(named, SqliteState)
-    assert not private.folder.is_relative_to(os.environ["XDG_STATE_HOME"])
+    assert private.folder is None
     assert named.folder == tmp_path / namespace_slug("sandbox:abc123")
     private.close()
     named.close()
-    assert not private.folder.exists() and named.folder.exists()
+    assert list(Path(os.environ["XDG_STATE_HOME"]).iterdir()) == []

@@ -83,14 +83,17 @@ def test_a_closed_state_refuses_every_call(tmp_path: Path) -> None:
             call()
 
 
-def test_private_states_are_apart_and_removed_when_closed(tmp_path: Path) -> None:
+@pytest.mark.anyio
+async def test_private_states_are_apart(tmp_path: Path) -> None:
     first, second = SqliteState.private(), SqliteState.private()
-    assert first.folder != second.folder
     first.put_once("k", "v", ttl_seconds=60)
-    assert second.take("k") is None
+    first.put("g", "a", "1")
+    assert (second.take("k"), second.records("g")) == (None, {})
+    with anyio.fail_after(30):
+        async with first.hold("checkout:1"), second.hold("checkout:1"):
+            pass
     first.close()
     second.close()
-    assert not first.folder.exists() and not second.folder.exists()
 
 
 async def probe(folder: Path, name: str) -> str:
