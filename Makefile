@@ -35,6 +35,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/tool_tokens.py
 	$(BIN)/python bench/agent_walk.py
 	$(BIN)/python bench/journal_cost.py
+	$(BIN)/python bench/state_cost.py
 
 fuzz: $(STAMP)
 	CHECKOUT_MCP_FUZZ_EXAMPLES=10000 $(BIN)/python -m pytest tests/robustness

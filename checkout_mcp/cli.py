@@ -116,7 +116,7 @@ def serve(options: argparse.Namespace) -> int:
                 app = http_app(
                     server,
                     settings,
-                    readiness_of(runtime.store, runtime.gate.journal),
+                    readiness_of(runtime.store, runtime.gate.journal, runtime.state),
                     read_server=build_server(runtime, read_only=True),
                     redactor=runtime.gate.redactor,
                 )

@@ -105,17 +105,13 @@ class HumanPolicy(Model):
 
 
 class Policy(PolicySettings):
-    """The server's `[policy]` for the trial (journal and ledger are the harness's), plus the human."""
+    """The server's `[policy]` for the trial (the journal is the harness's), plus the human."""
 
     human: HumanPolicy = Field(default_factory=HumanPolicy)
 
     def settings(self, journal: Path) -> dict[str, Any]:
         """The `[policy]` configuration values, the journal in the trial's own folder."""
-        return {
-            **self.model_dump(mode="json", exclude={"human"}),
-            "journal": str(journal),
-            "order_ledger": None,
-        }
+        return {**self.model_dump(mode="json", exclude={"human"}), "journal": str(journal)}
 
 
 class StartAddress(Model, PostalAddress):

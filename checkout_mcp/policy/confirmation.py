@@ -9,25 +9,31 @@ what would happen, or someone else is redeeming it, so the call is refused with 
 agent must get a fresh preview.
 
 Every redeem attempt uses the id up, whether it succeeds or not: a refused id is never retried.
-Ids live in this process's memory (hashed); replicas behind a load balancer need sticky sessions.
+Ids live in the shared state (state/), under their hash, so any process or replica serving the
+store honours an id, once: redeeming takes it (read and delete in one step). Expiry is decided
+here, on the server's clock; the state's own time limit (the lifetime plus a margin) only clears
+away ids never redeemed.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import secrets
-import threading
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
 from checkout_mcp.canonical import canonical_json, sha256_hex
 from checkout_mcp.clock import Clock
+from checkout_mcp.state.base import SharedState
 
 CONFIRMATION_ID_ARGUMENT = "confirmation_id"
 DEFAULT_TTL_SECONDS = 300
+CLEANUP_MARGIN_SECONDS = 60
+"""How long the state keeps an id past its lifetime, so a redeem just after expiry is told "expired"."""
 
 
 @dataclass(frozen=True)
@@ -63,6 +69,14 @@ class _Pending:
     caller: str | None
     expires_at: datetime
 
+    def json(self) -> str:
+        return canonical_json(asdict(self))
+
+    @classmethod
+    def from_json(cls, text: str) -> _Pending:
+        raw = json.loads(text)
+        return cls(**{**raw, "expires_at": datetime.fromisoformat(raw["expires_at"])})
+
 
 def _bound_arguments(arguments: Mapping[str, Any]) -> dict[str, str]:
     """Each argument's canonical JSON (exact: 1, 1.0 and true differ), without the confirmation id."""
@@ -74,15 +88,14 @@ def _id_hash(confirmation_id: str) -> str:
 
 
 class ConfirmationBook:
-    """Issues and redeems confirmation ids. Thread- and task-safe (short critical sections, no awaits)."""
+    """Issues and redeems confirmation ids in the shared state. Thread- and task-safe (as the state is)."""
 
-    def __init__(self, clock: Clock, ttl_seconds: float = DEFAULT_TTL_SECONDS) -> None:
+    def __init__(self, state: SharedState, clock: Clock, ttl_seconds: float = DEFAULT_TTL_SECONDS) -> None:
         if ttl_seconds <= 0:
             raise ValueError("ttl_seconds must be > 0")
+        self._state = state
         self._clock = clock
         self._ttl = timedelta(seconds=ttl_seconds)
-        self._pending: dict[str, _Pending] = {}
-        self._lock = threading.Lock()
 
     def issue(
         self, tool: str, arguments: Mapping[str, Any], store: str, fingerprint: Any, caller: str | None = None
@@ -98,9 +111,8 @@ class ConfirmationBook:
             caller=caller,
             expires_at=confirmation.expires_at,
         )
-        with self._lock:
-            self._pending = {key: p for key, p in self._pending.items() if p.expires_at > now}
-            self._pending[_id_hash(confirmation.id)] = pending
+        kept = self._ttl.total_seconds() + CLEANUP_MARGIN_SECONDS
+        self._state.put_once(_id_hash(confirmation.id), pending.json(), kept)
         return confirmation
 
     def redeem(
@@ -113,12 +125,12 @@ class ConfirmationBook:
         caller: str | None = None,
     ) -> None:
         """Use the id up; return if it confirms this call, else raise `ConfirmationRefused`."""
-        with self._lock:
-            pending = self._pending.pop(_id_hash(confirmation_id), None)
-        if pending is None:
+        taken = self._state.take(_id_hash(confirmation_id))
+        if taken is None:
             raise ConfirmationRefused(
                 RefusalReason.UNKNOWN, "This confirmation id is unknown or has already been used."
             )
+        pending = _Pending.from_json(taken)
         if pending.caller is not None and caller != pending.caller:
             raise ConfirmationRefused(
                 RefusalReason.CALLER_DIFFERS, "This confirmation id was issued to another session."

@@ -1,11 +1,12 @@
 """The idempotency ledger for create_order: one checkout state (or one idempotency key), one order.
 
 Placing an order is not idempotent, so it is never retried blindly. The caller holds the
-checkout's lock (policy/locks.py) around the whole protocol, so calls on one checkout take turns:
+checkout's lock (`checkout_lock`, policy/locks.py) around the whole protocol, so calls on one
+checkout take turns, in every process and replica sharing the state:
 
 1. `lookup(key)`: an order id means the order already exists: return it, do not post.
-2. `begin(key)` before posting; it raises `LedgerConflict` if an attempt for the key is already in
-   flight or its outcome is unknown (so two concurrent calls cannot both post).
+2. `begin(key)` before posting; it raises `LedgerConflict` if an attempt for the key exists
+   already (an atomic claim, so two calls can never both post).
 3. After the post: `record(key, order_id)` on success; `release(key)` when upstream answered
    with an error (no order was made, a later call may post); `mark_ambiguous(key, why)` after a
    timeout or dropped connection, when the order may or may not exist.
@@ -14,25 +15,30 @@ checkout's lock (policy/locks.py) around the whole protocol, so calls on one che
    means no order was created and the key is released. `for_checkout` lists a checkout's attempts,
    so any later call on that checkout settles them first.
 
-`OrderLedger` is the interface; `LocalOrderLedger` keeps it in memory and, given a path, persists
-it as JSON (atomically replaced on every change) so a restarted server still knows. Attempts in
-flight when the process died come back as ambiguous.
+`OrderLedger` is the interface; `SharedOrderLedger` keeps it in the shared state (state/): a
+group per checkout, named as the checkout's lock (so the lock's fencing covers the ledger's
+writes), a record per attempt, keyed by its basis, holding the entry's canonical JSON.
+
+An attempt in flight reads back as ambiguous. Reading alone cannot tell a live attempt from one
+whose process died, but whoever reads holds the checkout's lock, and the attempt's writer held it
+from `begin` to the outcome: so the writer is gone (it died, or restarted), its post may or may not
+have landed, and the store's record must settle it. (A preview read without the lock sees a live
+attempt as ambiguous too; it only describes, and the call itself settles under the lock.)
 """
 
 from __future__ import annotations
 
 import json
-import threading
-from dataclasses import asdict, dataclass, replace
+from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
-from pathlib import Path
 from typing import Protocol
 
 from checkout_mcp.canonical import canonical_json
-from checkout_mcp.state.durable import atomic_write
+from checkout_mcp.policy.locks import checkout_lock
+from checkout_mcp.state.base import SharedState
 
-_FORMAT = 1
+RESTARTED = "The server creating this order stopped before it learnt the outcome."
 
 
 @dataclass(frozen=True)
@@ -57,12 +63,14 @@ class OrderKey:
         return cls(store, checkout_id, f"idempotency_key:{idempotency_key}")
 
     @property
-    def text(self) -> str:
-        return canonical_json([self.store, self.checkout_id, self.basis])
+    def group(self) -> str:
+        """The ledger's group for this key: the checkout's lock name."""
+        return checkout_lock(self.store, self.checkout_id)
 
 
 class EntryState(StrEnum):
     IN_FLIGHT = "in_flight"
+    """As `begin` writes it; it reads back as AMBIGUOUS (see the module's docstring)."""
     AMBIGUOUS = "ambiguous"
     RECORDED = "recorded"
 
@@ -82,7 +90,6 @@ class LedgerConflict(Exception):
 
     def __init__(self, entry: LedgerEntry) -> None:
         messages = {
-            EntryState.IN_FLIGHT: "An order for this checkout is being created right now.",
             EntryState.AMBIGUOUS: "An earlier attempt to create this order has an unknown outcome; "
             "read the checkout back to reconcile before trying again.",
             EntryState.RECORDED: f"The order was already created: order {entry.order_id}.",
@@ -92,7 +99,7 @@ class LedgerConflict(Exception):
 
 
 class OrderLedger(Protocol):
-    """What create_order needs of a ledger, whatever keeps it (this process, a file, a shared store)."""
+    """What create_order needs of a ledger, whatever keeps it."""
 
     def lookup(self, key: OrderKey) -> str | None: ...
     def entry(self, key: OrderKey) -> LedgerEntry | None: ...
@@ -104,15 +111,11 @@ class OrderLedger(Protocol):
     def reconcile(self, key: OrderKey, order_id: str | int | None) -> str | None: ...
 
 
-class LocalOrderLedger:
-    """The ledger in this process (and a file); thread- and task-safe (short critical sections)."""
+class SharedOrderLedger:
+    """The ledger in the shared state: every process and replica serving the store sees one ledger."""
 
-    def __init__(self, path: Path | None = None) -> None:
-        self._path = path
-        self._lock = threading.Lock()
-        self._entries: dict[str, LedgerEntry] = {}
-        if path is not None and path.exists():
-            self._entries = _load(path)
+    def __init__(self, state: SharedState) -> None:
+        self._state = state
 
     def lookup(self, key: OrderKey) -> str | None:
         """The order id already created for `key`, if any."""
@@ -120,38 +123,34 @@ class LocalOrderLedger:
         return entry.order_id if entry is not None and entry.state is EntryState.RECORDED else None
 
     def entry(self, key: OrderKey) -> LedgerEntry | None:
-        return self._entries.get(key.text)
+        value = self._state.records(key.group).get(key.basis)
+        return _entry_from(key, value) if value is not None else None
 
     def for_checkout(self, store: str, checkout_id: str) -> list[LedgerEntry]:
-        """Every attempt on this checkout (recorded, in flight or ambiguous)."""
-        with self._lock:
-            entries = list(self._entries.values())
-        return [e for e in entries if e.key.store == store and e.key.checkout_id == checkout_id]
+        """Every attempt on this checkout (recorded or ambiguous), by basis."""
+        records = self._state.records(checkout_lock(store, checkout_id))
+        return [_entry_from(OrderKey(store, checkout_id, basis), value) for basis, value in records.items()]
 
     def begin(self, key: OrderKey, since_order: str | None = None) -> None:
         """Claim `key` before posting; raises `LedgerConflict` if any attempt for it exists."""
-        with self._lock:
-            existing = self._entries.get(key.text)
-            if existing is not None:
-                raise LedgerConflict(existing)
-            self._write(LedgerEntry(key, EntryState.IN_FLIGHT, since_order=since_order))
+        entry = LedgerEntry(key, EntryState.IN_FLIGHT, since_order=since_order)
+        existing = self._state.insert(key.group, key.basis, _entry_json(entry))
+        if existing is not None:
+            raise LedgerConflict(_entry_from(key, existing))
 
     def record(self, key: OrderKey, order_id: str | int) -> None:
         """The order exists: every later call with `key` gets this id instead of a new post."""
-        with self._lock:
-            self._write(LedgerEntry(key, EntryState.RECORDED, order_id=str(order_id)))
+        self._write(LedgerEntry(key, EntryState.RECORDED, order_id=str(order_id)))
 
     def mark_ambiguous(self, key: OrderKey, detail: str) -> None:
         """The post may or may not have created an order (timeout, dropped connection)."""
-        with self._lock:
-            since = self._entries[key.text].since_order if key.text in self._entries else None
-            self._write(LedgerEntry(key, EntryState.AMBIGUOUS, detail=detail, since_order=since))
+        earlier = self.entry(key)
+        since = earlier.since_order if earlier is not None else None
+        self._write(LedgerEntry(key, EntryState.AMBIGUOUS, detail=detail, since_order=since))
 
     def release(self, key: OrderKey) -> None:
         """No order was created (upstream answered with an error): forget the attempt."""
-        with self._lock:
-            if self._entries.pop(key.text, None) is not None:
-                self._persist()
+        self._state.delete(key.group, key.basis)
 
     def reconcile(self, key: OrderKey, order_id: str | int | None) -> str | None:
         """Settle an attempt from the store's record: its order id is the order, none means none."""
@@ -162,45 +161,36 @@ class LocalOrderLedger:
         return str(order_id)
 
     def _write(self, entry: LedgerEntry) -> None:
-        self._entries[entry.key.text] = entry
-        self._persist()
-
-    def _persist(self) -> None:
-        if self._path is None:
-            return
-        document = {"format": _FORMAT, "entries": [_entry_json(e) for e in self._entries.values()]}
-        atomic_write(self._path, json.dumps(document, indent=1, sort_keys=True))
+        self._state.put(entry.key.group, entry.key.basis, _entry_json(entry))
 
 
-def _entry_json(entry: LedgerEntry) -> dict[str, object]:
-    data = asdict(entry)
-    data["state"] = entry.state.value
-    return data
+def _entry_json(entry: LedgerEntry) -> str:
+    return canonical_json(
+        {
+            "state": entry.state.value,
+            "order_id": entry.order_id,
+            "detail": entry.detail,
+            "since_order": entry.since_order,
+        }
+    )
 
 
-def _load(path: Path) -> dict[str, LedgerEntry]:
+def _entry_from(key: OrderKey, value: str) -> LedgerEntry:
+    """The stored entry; one in flight reads back as ambiguous (see the module's docstring)."""
     try:
-        document = json.loads(path.read_text(encoding="utf-8"))
-        if document.get("format") != _FORMAT:
-            raise ValueError(f"unsupported format {document.get('format')!r}")
-        entries = [
-            LedgerEntry(
-                key=OrderKey(**raw["key"]),
-                state=EntryState(raw["state"]),
-                order_id=raw["order_id"],
-                detail=raw["detail"],
-                since_order=raw.get("since_order"),
-            )
-            for raw in document["entries"]
-        ]
-    except (ValueError, KeyError, TypeError) as exc:
-        raise ValueError(f"The order ledger {path} is unreadable ({exc}); it must not be ignored.") from exc
-    restarted = "The server stopped while this order was being created."
-    return {
-        entry.key.text: (
-            replace(entry, state=EntryState.AMBIGUOUS, detail=restarted)
-            if entry.state is EntryState.IN_FLIGHT
-            else entry
+        raw = json.loads(value)
+        entry = LedgerEntry(
+            key=key,
+            state=EntryState(raw["state"]),
+            order_id=raw["order_id"],
+            detail=raw["detail"],
+            since_order=raw["since_order"],
         )
-        for entry in entries
-    }
+    except (ValueError, KeyError, TypeError) as exc:
+        raise ValueError(
+            f"The order ledger's entry for checkout {key.checkout_id} is unreadable ({exc}); "
+            "it must not be ignored: an order may exist. Check the store's orders for that cart."
+        ) from exc
+    if entry.state is EntryState.IN_FLIGHT:
+        return LedgerEntry(key, EntryState.AMBIGUOUS, detail=RESTARTED, since_order=entry.since_order)
+    return entry

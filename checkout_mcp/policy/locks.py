@@ -1,21 +1,18 @@
-"""Per-checkout locks: the server's own calls on one checkout take turns.
+"""Per-checkout locks: calls on one checkout take turns, in every process and replica serving the store.
 
 An irreversible call holds its checkout's lock from the moment it checks what was confirmed until
-the store has answered (and the answer was checked), so none of this server's writes to that
+the store has answered (and the answer was checked), so none of the servers' writes to that
 checkout can slip in between. Overlapping create_order calls wait for each other and see each
 other's outcome. A human deciding on a confirmation does not hold the lock: the check after the
 answer catches what changed meanwhile.
 
-`CheckoutLocks` is the interface; `LocalCheckoutLocks` holds the locks in this process.
+`CheckoutLocks` is the interface; every shared-state backend offers it (`SharedState.hold`).
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from contextlib import AbstractAsyncContextManager
 from typing import Protocol
-
-import anyio
 
 
 class CheckoutLocks(Protocol):
@@ -24,22 +21,6 @@ class CheckoutLocks(Protocol):
         ...
 
 
-class LocalCheckoutLocks:
-    """One anyio lock per key, first come first served; a key nobody holds or awaits is forgotten."""
-
-    def __init__(self) -> None:
-        self._locks: dict[str, tuple[anyio.Lock, int]] = {}
-
-    @asynccontextmanager
-    async def hold(self, key: str) -> AsyncIterator[None]:
-        lock, users = self._locks.get(key, (anyio.Lock(), 0))
-        self._locks[key] = (lock, users + 1)
-        try:
-            async with lock:
-                yield
-        finally:
-            lock, users = self._locks[key]
-            if users == 1:
-                del self._locks[key]
-            else:
-                self._locks[key] = (lock, users - 1)
+def checkout_lock(store: str, checkout_id: str) -> str:
+    """The name of a checkout's lock (and of its group in the order ledger)."""
+    return f"{store}:checkout:{checkout_id}"

@@ -55,11 +55,6 @@ class PolicySettings(BaseModel):
         Path("checkout-mcp-audit.jsonl"),
         description="The append-only, hash-chained audit journal (JSON lines).",
     )
-    order_ledger: Path | None = Field(
-        None,
-        description="Where the create_order idempotency ledger is persisted so a restarted server "
-        "still knows which orders it created; unset: kept in memory only.",
-    )
     overrides: dict[str, ToolOverride] = Field(
         default_factory=dict,
         description="Per-tool: 'confirm' requires confirmation for that tool, 'disabled' removes it.",

@@ -21,17 +21,17 @@ from checkout_mcp.config import Config, StoreSettings
 from checkout_mcp.policy.audit import AuditJournal
 from checkout_mcp.policy.confirmation import ConfirmationBook
 from checkout_mcp.policy.effects import Effect
-from checkout_mcp.policy.ledger import LocalOrderLedger
-from checkout_mcp.policy.locks import LocalCheckoutLocks
+from checkout_mcp.policy.ledger import SharedOrderLedger
 from checkout_mcp.policy.modes import validate_mode, validate_overrides
 from checkout_mcp.policy.redact import Redactor
 from checkout_mcp.sandbox import Sandbox, create_sandbox
 from checkout_mcp.server.gate import Gate
 from checkout_mcp.server.logs import request_ids
 from checkout_mcp.server.protocol_errors import CheckoutServer
-from checkout_mcp.state.base import Journal
+from checkout_mcp.state.base import Journal, SharedState
 from checkout_mcp.state.journal_file import FileJournal
 from checkout_mcp.state.journal_tee import TeeJournal
+from checkout_mcp.state.open import open_private_state, open_state
 from checkout_mcp.tools import catalogue
 from checkout_mcp.tools.registry import ToolContext, ToolSpec
 
@@ -48,17 +48,20 @@ logger = logging.getLogger(__name__)
 
 @dataclass
 class Runtime:
-    """Everything a running server holds: the configuration, the store, and the sandbox if embedded."""
+    """Everything a running server holds: the configuration, the store, the sandbox if embedded, and
+    the state it shares with the other servers of the store."""
 
     config: Config
     store: Store
     sandbox: Sandbox | None
     gate: Gate
+    state: SharedState
 
     async def aclose(self) -> None:
-        """Close the store's connections and the journal."""
+        """Close the store's connections, the journal and the shared state."""
         await self.store.aclose()
         self.gate.journal.close()
+        self.state.close()
 
 
 def live_store(settings: StoreSettings) -> Store:
@@ -107,23 +110,26 @@ def create_runtime(config: Config, server_clock: Clock | None = None) -> Runtime
         identity = f"sandbox:{sandbox.credentials.store_hash}"
     token = config.store.access_token()
     redactor = Redactor([token.get_secret_value() if token else None])
-    ledger = LocalOrderLedger(Path(policy.order_ledger) if policy.order_ledger else None)
+    # The embedded sandbox is a store of this process alone, so its state is too (unless configured).
+    state = (open_state if config.is_live else open_private_state)(config.state, identity)
     stored: Journal = FileJournal(Path(policy.journal), clock).open()
     if config.state.journal_stdout:  # HTTP only (load_config refuses it on stdio)
         stored = TeeJournal(stored, sys.stdout.buffer)
     journal = AuditJournal(stored, clock, redactor)
     gate = Gate(
-        tools=ToolContext(store=store, ledger=ledger, store_identity=identity, journal=journal),
+        tools=ToolContext(
+            store=store, ledger=SharedOrderLedger(state), store_identity=identity, journal=journal
+        ),
         settings=policy,
         store_is_live=config.is_live,
         journal=journal,
         confirmations=ConfirmationBook(
-            server_clock or Clock(datetime.now(UTC)), policy.confirmation_ttl_seconds
+            state, server_clock or Clock(datetime.now(UTC)), policy.confirmation_ttl_seconds
         ),
         redactor=redactor,
-        locks=LocalCheckoutLocks(),
+        locks=state,
     )
-    return Runtime(config=config, store=store, sandbox=sandbox, gate=gate)
+    return Runtime(config=config, store=store, sandbox=sandbox, gate=gate, state=state)
 
 
 def offered(runtime: Runtime, *, read_only: bool = False) -> list[ToolSpec[Any, Any]]:

@@ -55,7 +55,7 @@ from checkout_mcp.canonical import canonical_json
 from checkout_mcp.policy.audit import AuditDecision, AuditJournal, Outcome
 from checkout_mcp.policy.confirmation import CONFIRMATION_ID_ARGUMENT, ConfirmationBook, ConfirmationRefused
 from checkout_mcp.policy.effects import Effect
-from checkout_mcp.policy.locks import CheckoutLocks
+from checkout_mcp.policy.locks import CheckoutLocks, checkout_lock
 from checkout_mcp.policy.modes import Decision, PolicySettings, Verdict, decide, is_listed, limit_exceeded
 from checkout_mcp.policy.redact import Redactor
 from checkout_mcp.quoting import quoted
@@ -183,7 +183,7 @@ def lock_key(store: str, args: ToolArgs) -> str | None:
     values = args.model_dump()
     for field in ("checkout_id", "cart_id"):
         if values.get(field) is not None:
-            return f"{store}:checkout:{values[field]}"
+            return checkout_lock(store, str(values[field]))
     if values.get("order_id") is not None:
         return f"{store}:order:{values['order_id']}"
     return None

@@ -1,8 +1,9 @@
 """Health endpoints for load balancers and orchestrators, answered before any auth or MCP routing.
 
 `/healthz`: the process answers (200). `/readyz`: the upstream store answers (a read of a checkout
-that cannot exist must come back as the store's 404) and the audit journal is open for writing;
-503 with the problems otherwise. Neither reveals anything a caller could not learn by connecting.
+that cannot exist must come back as the store's 404), the audit journal is open for writing and
+the shared state answers; 503 with the problems otherwise. Neither reveals anything a caller could
+not learn by connecting.
 """
 
 from __future__ import annotations
@@ -16,17 +17,22 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from checkout_mcp.bigcommerce.errors import ClientError, NotFound
 from checkout_mcp.bigcommerce.store import Store
 from checkout_mcp.policy.audit import AuditJournal
+from checkout_mcp.state.base import SharedState, StateUnavailable
 
 PROBE_CHECKOUT = "00000000-0000-4000-8000-000000000000"
 PROBE_TIMEOUT_SECONDS = 5.0
 Readiness = Callable[[], Awaitable[list[str]]]
 
 
-def readiness_of(store: Store, journal: AuditJournal) -> Readiness:
+def readiness_of(store: Store, journal: AuditJournal, state: SharedState) -> Readiness:
     """What keeps this server from serving calls now: an empty list when it is ready."""
 
     async def problems() -> list[str]:
         found = [] if journal.is_open else ["the audit journal is closed"]
+        try:
+            await anyio.to_thread.run_sync(state.check)
+        except StateUnavailable:
+            found.append("the shared state (confirmation ids, order ledger, locks) is unavailable")
         try:
             with anyio.fail_after(PROBE_TIMEOUT_SECONDS):
                 await store.binding_for("get_checkout").get_checkout(PROBE_CHECKOUT)

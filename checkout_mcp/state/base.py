@@ -45,7 +45,7 @@ class Journal(Protocol):
 
 
 class SharedState(Protocol):
-    """Single-use values, grouped records, locks and the journal of one store's namespace."""
+    """Single-use values, grouped records and locks of one store's namespace."""
 
     # Single-use values: confirmation ids.
     def put_once(self, key: str, value: str, ttl_seconds: float) -> None:
@@ -83,11 +83,16 @@ class SharedState(Protocol):
         """
         ...
 
-    @property
-    def journal(self) -> Journal: ...
-
     def check(self) -> None:
         """Raise `StateUnavailable` unless the backend answers now (for /readyz)."""
         ...
 
     def close(self) -> None: ...
+
+
+class JournalState(Protocol):
+    """A backend that also keeps the audit journal's chain; apart from `SharedState`, so the ledger,
+    confirmation ids and locks need nothing of the journal."""
+
+    @property
+    def journal(self) -> Journal: ...

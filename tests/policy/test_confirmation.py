@@ -1,15 +1,27 @@
-"""Confirmation ids: single use, expiring on the Clock, bound to tool, arguments, store and checkout state."""
+"""Confirmation ids: single use, expiring on the Clock, bound to tool, arguments, store and checkout state.
+
+The ids live in real SQLite shared state in the test's folder; another server is another handle on it.
+"""
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Iterator
 from datetime import timedelta
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from checkout_mcp.clock import Clock
-from checkout_mcp.policy.confirmation import ConfirmationBook, ConfirmationRefused, RefusalReason
+from checkout_mcp.policy.confirmation import (
+    CLEANUP_MARGIN_SECONDS,
+    ConfirmationBook,
+    ConfirmationRefused,
+    RefusalReason,
+)
+from checkout_mcp.state.sqlite import SqliteState
 
 STORE = "store-abc123"
 TOOL = "remove_cart_item"
@@ -23,8 +35,15 @@ def clock() -> Clock:
 
 
 @pytest.fixture
-def book(clock: Clock) -> ConfirmationBook:
-    return ConfirmationBook(clock, ttl_seconds=300)
+def state(tmp_path: Path) -> Iterator[SqliteState]:
+    opened = SqliteState(tmp_path / "state")
+    yield opened
+    opened.close()
+
+
+@pytest.fixture
+def book(state: SqliteState, clock: Clock) -> ConfirmationBook:
+    return ConfirmationBook(state, clock, ttl_seconds=300)
 
 
 def refusal(book: ConfirmationBook, confirmation_id: str, **changes: Any) -> ConfirmationRefused:
@@ -50,8 +69,7 @@ def test_ids_are_unguessable_and_distinct(book: ConfirmationBook) -> None:
     assert refusal(book, "made-up-id").reason is RefusalReason.UNKNOWN
 
 
-def test_an_id_expires_on_the_clock(clock: Clock) -> None:
-    book = ConfirmationBook(clock, ttl_seconds=300)
+def test_an_id_expires_on_the_clock(book: ConfirmationBook, clock: Clock) -> None:
     early = book.issue(TOOL, ARGS, STORE, FINGERPRINT)
     late = book.issue(TOOL, ARGS, STORE, FINGERPRINT)
     assert (late.expires_at - clock.now()).total_seconds() == 300
@@ -62,13 +80,70 @@ def test_an_id_expires_on_the_clock(clock: Clock) -> None:
     assert expired.reason is RefusalReason.EXPIRED and "expired" in str(expired)
 
 
-def test_the_ttl_is_configurable(clock: Clock) -> None:
-    book = ConfirmationBook(clock, ttl_seconds=30)
+def test_the_ttl_is_configurable(state: SqliteState, clock: Clock) -> None:
+    book = ConfirmationBook(state, clock, ttl_seconds=30)
     confirmation = book.issue(TOOL, ARGS, STORE, FINGERPRINT)
     clock.advance(31)
     assert refusal(book, confirmation.id).reason is RefusalReason.EXPIRED
     with pytest.raises(ValueError):
-        ConfirmationBook(clock, ttl_seconds=0)
+        ConfirmationBook(state, clock, ttl_seconds=0)
+
+
+def test_the_state_keeps_an_id_past_its_lifetime_so_a_late_redeem_is_told_it_expired(
+    tmp_path: Path, clock: Clock
+) -> None:
+    """Expiry is the server clock's; the state's own time limit (here on the same clock) only clears
+    away ids never redeemed, a margin later."""
+    state = SqliteState(tmp_path / "timed", now=clock.timestamp)
+    try:
+        book = ConfirmationBook(state, clock, ttl_seconds=30)
+        late, forgotten = (book.issue(TOOL, ARGS, STORE, FINGERPRINT) for _ in range(2))
+        clock.advance(30 + CLEANUP_MARGIN_SECONDS - 1)
+        assert refusal(book, late.id).reason is RefusalReason.EXPIRED
+        clock.advance(1)
+        assert refusal(book, forgotten.id).reason is RefusalReason.UNKNOWN
+    finally:
+        state.close()
+
+
+def test_an_id_issued_by_one_server_is_honoured_by_another_once(
+    tmp_path: Path, book: ConfirmationBook, clock: Clock
+) -> None:
+    other = SqliteState(tmp_path / "state")
+    try:
+        elsewhere = ConfirmationBook(other, clock, ttl_seconds=300)
+        confirmation = book.issue(TOOL, ARGS, STORE, FINGERPRINT)
+        elsewhere.redeem(confirmation.id, TOOL, ARGS, STORE, FINGERPRINT)
+        assert refusal(book, confirmation.id).reason is RefusalReason.UNKNOWN
+        assert refusal(elsewhere, confirmation.id).reason is RefusalReason.UNKNOWN
+    finally:
+        other.close()
+
+
+def test_of_concurrent_redeems_exactly_one_is_honoured(
+    tmp_path: Path, book: ConfirmationBook, clock: Clock
+) -> None:
+    confirmation = book.issue(TOOL, ARGS, STORE, FINGERPRINT)
+    servers = [SqliteState(tmp_path / "state") for _ in range(6)]
+    start = threading.Barrier(len(servers))
+    outcomes: list[RefusalReason | None] = []
+
+    def redeem(state: SqliteState) -> None:
+        start.wait()
+        try:
+            ConfirmationBook(state, clock).redeem(confirmation.id, TOOL, ARGS, STORE, FINGERPRINT)
+            outcomes.append(None)
+        except ConfirmationRefused as refused:
+            outcomes.append(refused.reason)
+
+    threads = [threading.Thread(target=redeem, args=(state,)) for state in servers]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    for state in servers:
+        state.close()
+    assert (outcomes.count(None), outcomes.count(RefusalReason.UNKNOWN)) == (1, 5)
 
 
 @pytest.mark.parametrize(

@@ -151,8 +151,5 @@ def test_settings_defaults_and_validation() -> None:
 
 def test_file_locations_are_configurable() -> None:
     assert PolicySettings().journal == Path("checkout-mcp-audit.jsonl")
-    assert PolicySettings().order_ledger is None
-    settings = PolicySettings.model_validate(
-        {"journal": "/var/log/cmcp.jsonl", "order_ledger": "/var/lib/o.json"}
-    )
-    assert (settings.journal, settings.order_ledger) == (Path("/var/log/cmcp.jsonl"), Path("/var/lib/o.json"))
+    settings = PolicySettings.model_validate({"journal": "/var/log/cmcp.jsonl"})
+    assert settings.journal == Path("/var/log/cmcp.jsonl")

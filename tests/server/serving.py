@@ -45,7 +45,7 @@ async def serving(
         app = http_app(
             build_server(runtime),
             config.server,
-            readiness_of(runtime.store, runtime.gate.journal),
+            readiness_of(runtime.store, runtime.gate.journal, runtime.state),
             read_server=build_server(runtime, read_only=True),
             redactor=runtime.gate.redactor,
         )

@@ -173,6 +173,18 @@ async def test_health_needs_no_token_and_readiness_follows_the_store(tmp_path: P
         )
 
 
+@pytest.mark.anyio
+async def test_readiness_follows_the_shared_state(tmp_path: Path) -> None:
+    async with serving(tmp_path) as (runtime, url), httpx.AsyncClient() as http:
+        base = url.removesuffix(runtime.config.server.path)
+        assert (await http.get(f"{base}/readyz")).status_code == 200
+        runtime.state.close()
+        down = await http.get(f"{base}/readyz")
+    assert down.status_code == 503 and down.json()["problems"] == [
+        "the shared state (confirmation ids, order ledger, locks) is unavailable"
+    ]
+
+
 def test_the_printed_connect_command_carries_the_header_but_never_the_token(token: str) -> None:
     settings = load_config(None, server={"transport": "http", "auth_token_env": TOKEN_ENV}).server
     command = connect_command("http://127.0.0.1:8000/mcp", settings)
