@@ -16,7 +16,8 @@ it still holds our holder (compare-and-delete). A holder that dies stops renewin
 free once the lease lapses. While a lock is held in this task's context, writes to the records of
 the group named like the lock go through a script that first checks the lock still holds our
 holder, and refuse with `LeaseLost` if not: a holder that stalled past its lease cannot overwrite
-what the next holder did. Waiting polls (never blocking the event loop) every `POLL_SECONDS` at most.
+what the next holder did. Waiting polls (never blocking the event loop) every `POLL_SECONDS` at most;
+waiters are not queued: whoever tries first after the release gets the lock.
 
 The journal: `append` WATCHes the head, seals the next record and writes head and line in one
 MULTI/EXEC, trying again when another replica appended first, so one chain holds across replicas.
@@ -24,8 +25,10 @@ Durability is Redis's own: run it with `appendonly yes` (and `appendfsync always
 that survives a crash of the Redis host with every record).
 
 Errors: a Redis that cannot be reached or refuses a command raises `StateUnavailable`, naming
-the URL without its password. Commands are not retried on their own: a retried GETDEL or EXEC
-whose first answer was lost could take or append twice. Needs Redis 6.2 or later (GETDEL).
+the URL without its password. Commands are not retried: one whose answer was lost may have run
+(an id taken, a record appended), and the callers already treat a failed step as unsettled (the
+ledger settles from the store). A pooled connection that went stale because Redis restarted is
+replaced by the client's pool before it is used. Needs Redis 6.2 or later (GETDEL).
 """
 
 from __future__ import annotations
@@ -53,7 +56,7 @@ GENESIS = "0" * 64
 CONNECT_TIMEOUT_SECONDS = 2.0
 COMMAND_TIMEOUT_SECONDS = 5.0
 HEALTH_CHECK_SECONDS = 15
-"""A pooled connection idle this long is PINGed before use (a proxy may have dropped it)."""
+"""A pooled connection idle this long is PINGed before use (a proxy may have dropped it quietly)."""
 POLL_SECONDS = 0.05
 """The longest wait between two tries for a lock someone else holds."""
 JOURNAL_PAGE = 500
@@ -244,7 +247,7 @@ class RedisState:
         args = [op, key, value, holder or ""]
         answer = self._backend.run("write a record", lambda: self._backend.write(keys=keys, args=args))
         if answer[0] == "lost":
-            fence = holder.split(":", 1)[0] if holder else "?"
+            fence = (holder or "?").split(":", 1)[0]
             raise LeaseLost(
                 f"The lease on lock {group!r} (fence {fence}) lapsed before this {op}, so another holder may "
                 "have it now: the write was refused. Read the records again before acting on them."

@@ -357,6 +357,15 @@ def test_a_stopped_redis_is_state_unavailable_naming_the_url_but_not_its_passwor
     state.close()
 
 
+def test_a_restarted_redis_is_used_again_from_the_next_call(own_redis: RedisServer) -> None:
+    state = RedisState.connect(own_redis.url, "store")
+    state.put("group", "key", "before")  # leaves a pooled connection, which the restart makes stale
+    own_redis.kill()
+    own_redis.start()
+    assert state.records("group") == {"key": "before"}
+    state.close()
+
+
 @pytest.mark.parametrize(
     ("url", "shown"),
     [
