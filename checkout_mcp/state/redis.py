@@ -36,7 +36,6 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import functools
-import json
 import secrets
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from contextlib import asynccontextmanager
@@ -50,9 +49,8 @@ from redis.backoff import NoBackoff
 from redis.retry import Retry
 
 from checkout_mcp.state.base import LeaseLost, StateUnavailable
+from checkout_mcp.state.chain import GENESIS, encode
 
-GENESIS = "0" * 64
-"""The `prev` of a chain's first record (the same as the file journal's)."""
 CONNECT_TIMEOUT_SECONDS = 2.0
 COMMAND_TIMEOUT_SECONDS = 5.0
 HEALTH_CHECK_SECONDS = 15
@@ -114,12 +112,6 @@ def url_without_password(url: str) -> str:
     return urlunsplit((parts.scheme, netloc, parts.path, "", ""))
 
 
-def _line(record: Mapping[str, Any]) -> bytes:
-    """The record's canonical JSON (the same rendering as policy/canonical.py's, for JSON values)."""
-    text = json.dumps(record, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
-    return text.encode("utf-8")
-
-
 class _Backend:
     """One Redis client and the namespace's key names; every call's Redis errors become StateUnavailable."""
 
@@ -166,11 +158,14 @@ class RedisJournal:
                     record = seal(seq, prev or GENESIS)
                     pipe.multi()
                     pipe.hset(self._head, mapping={"seq": seq, "hash": record["hash"]})
-                    pipe.rpush(self._lines, _line(record))
+                    pipe.rpush(self._lines, encode(record))
                     pipe.execute()
                     return record
                 except redis.WatchError:
                     continue  # another writer appended first: seal again after its record
+
+    def close(self) -> None:
+        """Nothing to close: the state owns the connection."""
 
     def lines(self) -> Iterator[bytes]:
         start = 0
@@ -180,7 +175,7 @@ class RedisJournal:
             )
             page: list[str] = self._backend.run("read the audit journal", read)
             for line in page:
-                yield line.encode("utf-8")
+                yield line.encode("utf-8")  # stored as encoded: one record and its newline
             if len(page) < JOURNAL_PAGE:
                 return
             start += JOURNAL_PAGE

@@ -45,7 +45,6 @@ ORDER_READ_BACK = "GET /stores/*/v2/orders/*"
 ADDRESS = seed.DEMO_ADDRESS.model_dump(mode="json", exclude_defaults=True)
 
 pytestmark = pytest.mark.anyio
-pytest.importorskip("checkout_mcp.state.open", reason="needs open_state and its wiring (the sqlite branch)")
 
 
 @pytest.fixture(scope="module")

@@ -20,7 +20,7 @@ from typing import Any
 
 import anyio
 
-from checkout_mcp.policy.canonical import sha256_hex
+from checkout_mcp.canonical import sha256_hex
 from checkout_mcp.state.base import LeaseLost
 from checkout_mcp.state.redis import RedisState
 
