@@ -41,7 +41,10 @@ def parser() -> argparse.ArgumentParser:
     audit = commands.add_parser("audit", help="check or read the audit journal")
     audit.add_argument("action", choices=["verify", "tail"])
     audit.add_argument("--config", type=Path)
-    audit.add_argument("--journal", type=Path, help="journal file (default: [policy] journal)")
+    audit.add_argument("--store", help="a store profile's journal ([stores.NAME]; default: [store])")
+    audit.add_argument(
+        "--journal", type=Path, help="journal file (default: [policy] journal, else the store's own)"
+    )
     audit.add_argument("-n", type=int, default=20, help="records to show (tail)")
 
     token = commands.add_parser("token", help="make a bearer token for [server] tokens_file")
@@ -157,10 +160,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             run_sandbox(options.host, options.port, options.seed)
             return 0
         from checkout_mcp.policy.audit_cli import tail_command, verify_command
-        from checkout_mcp.state.journal_file import FileJournal
+        from checkout_mcp.server.build import store_identity
+        from checkout_mcp.state.open import journal_for
 
-        path = options.journal or load_config(options.config).policy.journal
-        journal, where = FileJournal(path), str(path)
+        config = load_config(options.config).for_store(options.store)
+        path = options.journal or config.policy.journal
+        journal, where = journal_for(config.state, store_identity(config), path)
         return (
             verify_command(journal, where)
             if options.action == "verify"

@@ -51,9 +51,10 @@ class PolicySettings(BaseModel):
         False, description="Permit mode = auto against a live store. Off: auto is refused there."
     )
     confirmation_ttl_seconds: int = Field(300, gt=0, description="How long a confirmation id stays valid.")
-    journal: Path = Field(
-        Path("checkout-mcp-audit.jsonl"),
-        description="The append-only, hash-chained audit journal (JSON lines).",
+    journal: Path | None = Field(
+        None,
+        description="The append-only, hash-chained audit journal (JSON lines); unset: audit.jsonl in the "
+        "store's state folder (see [state] dir), or the chain in Redis when [state] redis_url is set.",
     )
     overrides: dict[str, ToolOverride] = Field(
         default_factory=dict,

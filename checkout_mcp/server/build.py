@@ -8,7 +8,6 @@ import sys
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib.metadata import version
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -25,13 +24,13 @@ from checkout_mcp.policy.ledger import SharedOrderLedger
 from checkout_mcp.policy.modes import validate_mode, validate_overrides
 from checkout_mcp.policy.redact import Redactor
 from checkout_mcp.sandbox import Sandbox, create_sandbox
+from checkout_mcp.sandbox.seed import demo_credentials
 from checkout_mcp.server.gate import Gate
 from checkout_mcp.server.logs import request_ids
 from checkout_mcp.server.protocol_errors import CheckoutServer
-from checkout_mcp.state.base import Journal, SharedState
-from checkout_mcp.state.journal_file import FileJournal
+from checkout_mcp.state.base import SharedState
 from checkout_mcp.state.journal_tee import TeeJournal
-from checkout_mcp.state.open import open_private_state, open_state
+from checkout_mcp.state.open import journal_for, open_private_state, open_state
 from checkout_mcp.tools import catalogue
 from checkout_mcp.tools.registry import ToolContext, ToolSpec
 
@@ -56,6 +55,8 @@ class Runtime:
     sandbox: Sandbox | None
     gate: Gate
     state: SharedState
+    journal_at: str
+    """Where the audit journal is kept (a file, or Redis), as shown to the operator."""
 
     async def aclose(self) -> None:
         """Close the store's connections, the journal and the shared state."""
@@ -83,6 +84,13 @@ def live_store(settings: StoreSettings) -> Store:
     )
 
 
+def store_identity(config: Config) -> str:
+    """The store's name in confirmation ids, ledger keys, locks and its state's namespace."""
+    if config.is_live:
+        return f"live:{config.store.store_hash or config.store.storefront_url}"
+    return f"sandbox:{demo_credentials(config.sandbox.seed).store_hash}"
+
+
 def create_runtime(config: Config, server_clock: Clock | None = None) -> Runtime:
     """The store the configuration names (with no live store, the embedded sandbox) behind the gate.
 
@@ -95,7 +103,6 @@ def create_runtime(config: Config, server_clock: Clock | None = None) -> Runtime
     if config.is_live:
         store = live_store(config.store)
         clock = Clock(datetime.now(UTC))
-        identity = f"live:{config.store.store_hash or config.store.storefront_url}"
     else:
         settings = config.sandbox
         sandbox = create_sandbox(
@@ -107,12 +114,12 @@ def create_runtime(config: Config, server_clock: Clock | None = None) -> Runtime
         # Retry jitter only moves the sandbox's clock: seeded, so the same seed gives the same run.
         store = Store.for_sandbox(sandbox, surfaces=settings.surfaces, rng=random.Random(settings.seed))
         clock = sandbox.clock
-        identity = f"sandbox:{sandbox.credentials.store_hash}"
+    identity = store_identity(config)
     token = config.store.access_token()
     redactor = Redactor([token.get_secret_value() if token else None])
     # The embedded sandbox is a store of this process alone, so its state is too (unless configured).
     state = (open_state if config.is_live else open_private_state)(config.state, identity)
-    stored: Journal = FileJournal(Path(policy.journal), clock).open()
+    stored, journal_at = journal_for(config.state, identity, policy.journal, state, clock)
     if config.state.journal_stdout:  # HTTP only (load_config refuses it on stdio)
         stored = TeeJournal(stored, sys.stdout.buffer)
     journal = AuditJournal(stored, clock, redactor)
@@ -129,7 +136,7 @@ def create_runtime(config: Config, server_clock: Clock | None = None) -> Runtime
         redactor=redactor,
         locks=state,
     )
-    return Runtime(config=config, store=store, sandbox=sandbox, gate=gate, state=state)
+    return Runtime(config=config, store=store, sandbox=sandbox, gate=gate, state=state, journal_at=journal_at)
 
 
 def offered(runtime: Runtime, *, read_only: bool = False) -> list[ToolSpec[Any, Any]]:
@@ -181,3 +188,4 @@ def announce(runtime: Runtime) -> None:
         )
     else:
         logger.info("serving live store %s.", runtime.gate.tools.store_identity)
+    logger.info("audit journal: %s", runtime.journal_at)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import AbstractAsyncContextManager
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 
 class StateUnavailable(Exception):
@@ -90,6 +90,7 @@ class SharedState(Protocol):
     def close(self) -> None: ...
 
 
+@runtime_checkable
 class JournalState(Protocol):
     """A backend that also keeps the audit journal's chain; apart from `SharedState`, so the ledger,
     confirmation ids and locks need nothing of the journal."""

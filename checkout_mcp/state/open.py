@@ -14,11 +14,14 @@ from pathlib import Path
 
 import platformdirs
 
-from checkout_mcp.state.base import SharedState
+from checkout_mcp.clock import Clock
+from checkout_mcp.state.base import Journal, JournalState, SharedState
+from checkout_mcp.state.journal_file import FileJournal
 from checkout_mcp.state.settings import StateSettings
 from checkout_mcp.state.sqlite import SqliteState
 
 APP_NAME = "checkout-mcp"
+JOURNAL_FILE = "audit.jsonl"
 
 
 def namespace_slug(namespace: str) -> str:
@@ -52,3 +55,26 @@ def open_private_state(settings: StateSettings, namespace: str) -> SharedState:
     if settings.dir is None and settings.redis_url is None:
         return SqliteState.private()
     return open_state(settings, namespace)
+
+
+def journal_for(
+    settings: StateSettings,
+    namespace: str,
+    path: Path | None,
+    state: SharedState | None = None,
+    clock: Clock | None = None,
+) -> tuple[Journal, str]:
+    """The store's audit journal and where it is (for messages): the file `path` when configured;
+    else the state's own chain (Redis); else audit.jsonl in the store's state folder, where every
+    server of this store on this machine appends to one chain. With `clock`, opened for appending
+    (`state`: the server's own, whose Redis connection the journal then shares).
+    """
+    if path is None and settings.redis_url is not None:
+        from checkout_mcp.state.redis import url_without_password
+
+        chained = state if isinstance(state, JournalState) else open_state(settings, namespace)
+        assert isinstance(chained, JournalState)
+        return chained.journal, f"{url_without_password(settings.redis_url)} (store {namespace})"
+    file = path if path is not None else state_folder(settings, namespace) / JOURNAL_FILE
+    journal = FileJournal(file, clock)
+    return (journal.open() if clock is not None else journal), str(file)

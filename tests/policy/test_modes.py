@@ -150,6 +150,6 @@ def test_settings_defaults_and_validation() -> None:
 
 
 def test_file_locations_are_configurable() -> None:
-    assert PolicySettings().journal == Path("checkout-mcp-audit.jsonl")
+    assert PolicySettings().journal is None  # the store's own, in its state folder
     settings = PolicySettings.model_validate({"journal": "/var/log/cmcp.jsonl"})
     assert settings.journal == Path("/var/log/cmcp.jsonl")

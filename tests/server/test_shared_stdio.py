@@ -1,13 +1,14 @@
 """Two servers, one store, no state configuration: they share confirmation ids and the order ledger.
 
 Two real `checkout-mcp serve` stdio processes, as two IDE windows would run them, configured with
-nothing but the live store (the sandbox, on loopback) and the same home folder. Each has its own
-working folder, so its own default journal; the shared state is found in the user's state
+nothing but the live store (the sandbox, on loopback) and the same home folder, each in a working
+folder of its own: the shared state and the one audit journal are found in the user's state
 directory with no configuration.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 from pathlib import Path
@@ -17,7 +18,9 @@ import pytest
 from mcp.client.client import Client
 from mcp.client.stdio import StdioServerParameters
 
+from checkout_mcp.policy.audit import verify
 from checkout_mcp.sandbox import create_sandbox
+from checkout_mcp.state.journal_file import FileJournal
 from checkout_mcp.state.open import namespace_slug
 from tests.common import confirmation, text
 from tests.sandbox_server import running_sandbox
@@ -84,5 +87,15 @@ async def test_two_servers_share_confirmation_ids_and_the_order_ledger(tmp_path:
     assert len(sandbox.store.orders) == orders_before + 1
     shared = home / ".local" / "state" / "checkout-mcp" / namespace_slug(f"live:{credentials.store_hash}")
     assert (shared / "state.sqlite3").is_file()
-    assert (tmp_path / "a" / "checkout-mcp-audit.jsonl").is_file()
-    assert (tmp_path / "b" / "checkout-mcp-audit.jsonl").is_file()
+    chain = verify(FileJournal(shared / "audit.jsonl"))
+    assert chain.chain.ok and not chain.unfinished
+    records = [json.loads(line) for line in (shared / "audit.jsonl").read_text().splitlines()]
+    decisions = [(r["kind"], r.get("decision"), r.get("tool")) for r in records if r["kind"] != "complete"]
+    assert decisions == [  # both servers' calls, in the order made, on one chain
+        ("decision", "confirmation_required", "create_order"),  # A: the preview and its id
+        ("begin", "confirmed_by_id", "create_order"),  # B: the id redeemed
+        ("decision", "confirmation_required", "create_order"),  # A: the used id; a fresh preview
+        ("decision", "confirmation_required", "create_order"),  # B: the same
+        ("begin", "allowed", "create_order"),  # A: the retry returns the order made
+        ("begin", "allowed", "create_order"),  # B: the same
+    ]

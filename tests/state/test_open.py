@@ -8,11 +8,25 @@ import re
 from pathlib import Path
 
 import pytest
+from mcp.client.client import Client
 
+from checkout_mcp.cli import main
 from checkout_mcp.config import load_config
-from checkout_mcp.state.open import namespace_slug, open_private_state, open_state
+from checkout_mcp.server.build import build_server, create_runtime, store_identity
+from checkout_mcp.state.journal_file import FileJournal
+from checkout_mcp.state.open import (
+    JOURNAL_FILE,
+    journal_for,
+    namespace_slug,
+    open_private_state,
+    open_state,
+    state_folder,
+)
+from checkout_mcp.state.redis import RedisJournal
 from checkout_mcp.state.settings import StateSettings
 from checkout_mcp.state.sqlite import SqliteState
+from tests.common import ready
+from tests.redis_server import RedisServer
 
 
 def test_a_slug_is_safe_readable_and_tells_namespaces_apart() -> None:
@@ -59,3 +73,45 @@ def test_a_process_private_store_gets_private_state_unless_a_place_is_named(tmp_
     private.close()
     named.close()
     assert list(Path(os.environ["XDG_STATE_HOME"]).iterdir()) == []
+
+
+def test_the_journal_is_the_store_s_own_file_unless_one_is_configured(tmp_path: Path) -> None:
+    settings = StateSettings(dir=tmp_path)
+    journal, where = journal_for(settings, "live:abc123", None)
+    assert isinstance(journal, FileJournal)
+    assert journal.path == state_folder(settings, "live:abc123") / JOURNAL_FILE and where == str(journal.path)
+    other, _ = journal_for(settings, "live:other", None)
+    assert isinstance(other, FileJournal) and other.path != journal.path
+    chosen, where = journal_for(settings, "live:abc123", tmp_path / "mine.jsonl")
+    assert isinstance(chosen, FileJournal) and where == str(tmp_path / "mine.jsonl")
+
+
+def test_with_redis_the_journal_is_the_chain_in_redis(redis_server: RedisServer) -> None:
+    settings = StateSettings(redis_url=redis_server.url)
+    state = open_state(settings, "live:abc123")
+    journal, where = journal_for(settings, "live:abc123", None, state)
+    assert isinstance(journal, RedisJournal) and journal is state.journal  # type: ignore[attr-defined]
+    assert where.startswith("redis://127.0.0.1:") and "live:abc123" in where
+    state.close()
+
+
+@pytest.mark.anyio
+async def test_audit_reads_the_journal_a_server_wrote_where_it_keeps_it_by_default(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("CHECKOUT_MCP_STATE__DIR", str(tmp_path))
+    runtime = create_runtime(load_config(None, policy={"mode": "auto"}, sandbox={"frozen_clock": True}))
+    async with Client(build_server(runtime)) as client:
+        checkout_id = ready(runtime)
+        result = await client.call_tool(
+            "update_customer_message", {"checkout_id": checkout_id, "message": "Hi"}
+        )
+        assert not result.is_error
+    await runtime.aclose()
+    assert runtime.journal_at == str(
+        state_folder(StateSettings(dir=tmp_path), store_identity(runtime.config)) / JOURNAL_FILE
+    )
+    assert main(["audit", "verify"]) == 0
+    assert f"Audit journal {runtime.journal_at}" in capsys.readouterr().out
+    assert main(["audit", "tail"]) == 0
+    assert "update_customer_message" in capsys.readouterr().out

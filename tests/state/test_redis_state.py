@@ -31,13 +31,6 @@ WORKER_TIMEOUT = 60.0
 THREADS = 8
 
 
-@pytest.fixture(scope="session")
-def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServer]:
-    """One redis-server for the tests that leave it running; each test has its own namespace."""
-    with running_redis(tmp_path_factory.mktemp("redis")) as server:
-        yield server
-
-
 @pytest.fixture
 def namespace() -> str:
     return f"store-{uuid4().hex[:12]}"
