@@ -14,7 +14,7 @@ from typing import Any
 
 import anyio
 
-from checkout_mcp.config import ConfigError, ServerSettings, load_config
+from checkout_mcp.config import Config, ConfigError, ServerSettings, load_config
 from checkout_mcp.evals.command import add_eval_parser, run_eval
 from checkout_mcp.policy.modes import PolicyConfigError
 from checkout_mcp.state.chain import JournalCorrupt
@@ -32,6 +32,7 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--host")
     serve.add_argument("--port", type=int)
     serve.add_argument("--mode", choices=["read-only", "confirm", "auto"], help="policy mode")
+    serve.add_argument("--store", help="serve only this store profile ([stores.NAME]), at [server] path")
 
     sandbox = commands.add_parser("sandbox", help="serve the sandbox store alone over HTTP")
     sandbox.add_argument("--host", default="127.0.0.1")
@@ -91,41 +92,68 @@ def connect_command(url: str, settings: ServerSettings) -> str:
     return command
 
 
+def served_stores(config: Config, store: str | None) -> list[str | None]:
+    """The stores one server serves: `--store NAME` alone; over HTTP the top-level `[store]` and
+    every `[stores.NAME]` profile; on stdio the top-level `[store]`."""
+    if store is not None:
+        config.for_store(store)  # a ConfigError names the profiles there are
+        return [store]
+    return [None, *config.stores] if config.server.transport == "http" else [None]
+
+
 def serve(options: argparse.Namespace) -> int:
-    from checkout_mcp.server.build import announce, build_server, create_runtime
-    from checkout_mcp.server.health import readiness_of
-    from checkout_mcp.server.http import http_app, serve_http
+    from checkout_mcp.policy.redact import Redactor
+    from checkout_mcp.server.build import Runtime, announce, build_server, create_runtime
+    from checkout_mcp.server.health import readiness_of, readiness_of_stores
+    from checkout_mcp.server.http import Endpoint, http_app, serve_http, store_path
     from checkout_mcp.server.logs import configure_logging
 
     config = load_config(options.config, **serve_overrides(options))
-    runtime = create_runtime(config)
     settings = config.server
-    configure_logging(runtime.gate.redactor, settings)
-    announce(runtime)
-    server = build_server(runtime)
+    redactor = Redactor()
+    configure_logging(redactor, settings)
+    runtimes: dict[str | None, Runtime] = {}
     logger = logging.getLogger(__name__)
 
+    def path_of(name: str | None) -> str:
+        return settings.path if name is None or options.store else store_path(name, settings)
+
     def listening(base: str) -> None:
-        url = f"{base}{settings.path}"
-        logger.info("MCP over streamable HTTP at %s", url)
-        logger.info("connect: %s", connect_command(url, settings))
+        for name in runtimes:
+            url = f"{base}{path_of(name)}"
+            logger.info("MCP over streamable HTTP at %s%s", url, f" (store {name})" if name else "")
+            logger.info("connect: %s", connect_command(url, settings))
         logger.info("health: %s/healthz and %s/readyz", base, base)
 
     async def run() -> None:
         try:
+            for name in served_stores(config, options.store):
+                runtimes[name] = create_runtime(config.for_store(name), redactor=redactor)
+                announce(runtimes[name])
             if settings.transport == "stdio":
-                await server.run_stdio_async()
-            else:
-                app = http_app(
-                    server,
-                    settings,
-                    readiness_of(runtime.store, runtime.gate.journal, runtime.state),
-                    read_server=build_server(runtime, read_only=True),
-                    redactor=runtime.gate.redactor,
-                )
-                await serve_http(app, settings, listening)
+                (runtime,) = runtimes.values()
+                await build_server(runtime).run_stdio_async()
+                return
+            readiness = {
+                name or "store": readiness_of(each.store, each.gate.journal, each.state)
+                for name, each in runtimes.items()
+            }
+            first, *others = [
+                Endpoint(path_of(name), build_server(each), build_server(each, read_only=True))
+                for name, each in runtimes.items()
+            ]
+            app = http_app(
+                first.server,
+                settings,
+                readiness_of_stores(readiness),
+                read_server=first.read_server,
+                redactor=redactor,
+                stores=others,
+            )
+            await serve_http(app, settings, listening)
         finally:
-            await runtime.aclose()
+            for each in runtimes.values():
+                await each.aclose()
 
     anyio.run(run)
     return 0

@@ -60,7 +60,8 @@ StoreName = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,31}$")]
 
 class StoreProfile(StoreSettings):
     """A named store, `[stores.NAME]`: over HTTP at /stores/NAME/mcp, with its own policy (the top-level
-    `[policy]` unless it has a `[stores.NAME.policy]`), state namespace and journal."""
+    `[policy]`, less its journal file, unless it has a `[stores.NAME.policy]`), state namespace and
+    journal (by default in its own state folder)."""
 
     policy: PolicySettings | None = None
 
@@ -136,7 +137,9 @@ class Config(BaseSettings):
             raise ConfigError(f"There is no store profile {name!r} ([stores.{name}]); known: {known}.")
         profile = self.stores[name]
         store = StoreSettings(**profile.model_dump(exclude={"policy"}))
-        return self.model_copy(update={"store": store, "policy": profile.policy or self.policy, "stores": {}})
+        # An inherited [policy] brings no journal file: that one is the top-level store's record.
+        policy = profile.policy or self.policy.model_copy(update={"journal": None})
+        return self.model_copy(update={"store": store, "policy": policy, "stores": {}})
 
 
 class _ResolvedConfig(Config):

@@ -91,10 +91,13 @@ def store_identity(config: Config) -> str:
     return f"sandbox:{demo_credentials(config.sandbox.seed).store_hash}"
 
 
-def create_runtime(config: Config, server_clock: Clock | None = None) -> Runtime:
+def create_runtime(
+    config: Config, server_clock: Clock | None = None, redactor: Redactor | None = None
+) -> Runtime:
     """The store the configuration names (with no live store, the embedded sandbox) behind the gate.
 
     `server_clock` measures confirmation lifetimes: real time unless a test brings its own.
+    `redactor`: one shared by several stores served together (so their logs hide every one's secrets).
     """
     policy = config.policy
     validate_mode(policy, config.is_live)
@@ -116,7 +119,8 @@ def create_runtime(config: Config, server_clock: Clock | None = None) -> Runtime
         clock = sandbox.clock
     identity = store_identity(config)
     token = config.store.access_token()
-    redactor = Redactor([token.get_secret_value() if token else None])
+    redactor = redactor or Redactor()
+    redactor.register(token.get_secret_value() if token else None)
     # The embedded sandbox is a store of this process alone, so its state is too (unless configured).
     state = (open_state if config.is_live else open_private_state)(config.state, identity)
     stored, journal_at = journal_for(config.state, identity, policy.journal, state, clock)

@@ -8,7 +8,7 @@ not learn by connecting.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 
 import anyio
 from starlette.responses import JSONResponse
@@ -44,6 +44,18 @@ def readiness_of(store: Store, journal: AuditJournal, state: SharedState) -> Rea
             found.append(f"the store is not reachable ({type(error).__name__})")
         else:
             found.append("the store answered a read of a checkout that cannot exist")
+        return found
+
+    return problems
+
+
+def readiness_of_stores(readiness: Mapping[str, Readiness]) -> Readiness:
+    """Several stores served together are ready when each is; a problem names its store."""
+
+    async def problems() -> list[str]:
+        found: list[str] = []
+        for name, each in readiness.items():
+            found += [f"{name}: {problem}" if len(readiness) > 1 else problem for problem in await each()]
         return found
 
     return problems
