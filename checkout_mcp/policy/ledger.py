@@ -29,7 +29,9 @@ attempt as ambiguous too; it only describes, and the call itself settles under t
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from enum import StrEnum
 from typing import Protocol
@@ -83,6 +85,14 @@ class LedgerEntry:
     detail: str | None = None
     since_order: str | None = None
     """The checkout's latest order when the attempt began: a newer one from its cart is this one."""
+    began_at: float | None = None
+    """When the attempt began (seconds since the epoch, the writer's clock): a post from a server
+    that died may still reach the store for a while, so a recent one is not yet settled as none."""
+
+    @property
+    def writer_died(self) -> bool:
+        """The attempt's server stopped before it learnt the outcome (it was still in flight)."""
+        return self.state is EntryState.AMBIGUOUS and self.detail == RESTARTED
 
 
 class LedgerConflict(Exception):
@@ -114,8 +124,9 @@ class OrderLedger(Protocol):
 class SharedOrderLedger:
     """The ledger in the shared state: every process and replica serving the store sees one ledger."""
 
-    def __init__(self, state: SharedState) -> None:
+    def __init__(self, state: SharedState, now: Callable[[], float] = time.time) -> None:
         self._state = state
+        self._now = now
 
     def lookup(self, key: OrderKey) -> str | None:
         """The order id already created for `key`, if any."""
@@ -133,7 +144,7 @@ class SharedOrderLedger:
 
     def begin(self, key: OrderKey, since_order: str | None = None) -> None:
         """Claim `key` before posting; raises `LedgerConflict` if any attempt for it exists."""
-        entry = LedgerEntry(key, EntryState.IN_FLIGHT, since_order=since_order)
+        entry = LedgerEntry(key, EntryState.IN_FLIGHT, since_order=since_order, began_at=self._now())
         existing = self._state.insert(key.group, key.basis, _entry_json(entry))
         if existing is not None:
             raise LedgerConflict(_entry_from(key, existing))
@@ -145,8 +156,8 @@ class SharedOrderLedger:
     def mark_ambiguous(self, key: OrderKey, detail: str) -> None:
         """The post may or may not have created an order (timeout, dropped connection)."""
         earlier = self.entry(key)
-        since = earlier.since_order if earlier is not None else None
-        self._write(LedgerEntry(key, EntryState.AMBIGUOUS, detail=detail, since_order=since))
+        since, began = (earlier.since_order, earlier.began_at) if earlier is not None else (None, None)
+        self._write(LedgerEntry(key, EntryState.AMBIGUOUS, detail=detail, since_order=since, began_at=began))
 
     def release(self, key: OrderKey) -> None:
         """No order was created (upstream answered with an error): forget the attempt."""
@@ -171,6 +182,7 @@ def _entry_json(entry: LedgerEntry) -> str:
             "order_id": entry.order_id,
             "detail": entry.detail,
             "since_order": entry.since_order,
+            "began_at": entry.began_at,
         }
     )
 
@@ -185,6 +197,7 @@ def _entry_from(key: OrderKey, value: str) -> LedgerEntry:
             order_id=raw["order_id"],
             detail=raw["detail"],
             since_order=raw["since_order"],
+            began_at=raw.get("began_at"),
         )
     except (ValueError, KeyError, TypeError) as exc:
         raise ValueError(
@@ -192,5 +205,5 @@ def _entry_from(key: OrderKey, value: str) -> LedgerEntry:
             "it must not be ignored: an order may exist. Check the store's orders for that cart."
         ) from exc
     if entry.state is EntryState.IN_FLIGHT:
-        return LedgerEntry(key, EntryState.AMBIGUOUS, detail=RESTARTED, since_order=entry.since_order)
+        return replace(entry, state=EntryState.AMBIGUOUS, detail=RESTARTED)
     return entry

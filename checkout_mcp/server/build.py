@@ -129,7 +129,11 @@ def create_runtime(
     journal = AuditJournal(stored, clock, redactor)
     gate = Gate(
         tools=ToolContext(
-            store=store, ledger=SharedOrderLedger(state), store_identity=identity, journal=journal
+            store=store,
+            ledger=SharedOrderLedger(state),
+            store_identity=identity,
+            journal=journal,
+            settle_after_seconds=2 * config.store.timeout_seconds,
         ),
         settings=policy,
         store_is_live=config.is_live,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import replace
 from typing import Annotated, Literal
@@ -14,7 +15,7 @@ from checkout_mcp.bigcommerce.models import Checkout, Order
 from checkout_mcp.order_status import CANCELLED_STATUS_ID, INCOMPLETE_STATUS_ID
 from checkout_mcp.policy.audit import Outcome
 from checkout_mcp.policy.effects import Effect
-from checkout_mcp.policy.ledger import EntryState, OrderKey
+from checkout_mcp.policy.ledger import EntryState, LedgerEntry, OrderKey
 from checkout_mcp.quoting import shopper
 from checkout_mcp.quoting import store as store_text
 from checkout_mcp.tools.catalog import catalog_for
@@ -143,6 +144,8 @@ async def settle_unknown_attempts(tools: ToolContext, checkout: Checkout) -> dic
                 f"An earlier create_order on checkout {checkout.id} has an unknown outcome and the store "
                 f"cannot be read to settle it ({error}). Nothing was sent. Call create_order again later."
             ) from error
+        if made is None:
+            too_soon_to_say_none(tools, checkout.id, entry)
         order_id = tools.ledger.reconcile(entry.key, made)
         settled[entry.key] = order_id
         tools.journal.settle(
@@ -154,6 +157,24 @@ async def settle_unknown_attempts(tools: ToolContext, checkout: Checkout) -> dic
             result_ids={"order_id": order_id} if order_id else None,
         )
     return settled
+
+
+def too_soon_to_say_none(tools: ToolContext, checkout_id: str, entry: LedgerEntry) -> None:
+    """Raise if the attempt's server died so recently that its post may still reach the store.
+
+    The lock it held lapsed, but a request already sent is not stopped by that: until twice the
+    store's timeout has passed since it began, "no order yet" does not mean "no order".
+    """
+    if not entry.writer_died or entry.began_at is None:
+        return
+    waited = time.time() - entry.began_at
+    if waited < tools.settle_after_seconds:
+        raise OutcomeUnknown(
+            f"An earlier create_order on checkout {checkout_id} began {waited:.0f} s ago on a server that "
+            "stopped before it heard the store's answer, and its request may still reach the store. "
+            f"Nothing was sent. Call create_order again in {tools.settle_after_seconds - waited:.0f} s: it "
+            "checks the store's orders first and never orders twice."
+        )
 
 
 async def create_order(tools: ToolContext, args: CreateOrder, preview: Preview) -> OrderCreated:

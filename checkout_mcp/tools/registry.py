@@ -52,6 +52,8 @@ class ToolContext:
     store_identity: str
     journal: AuditJournal
     known: KnownCheckouts = field(default_factory=KnownCheckouts)
+    settle_after_seconds: float = 30.0
+    """How long a post from a server that died may still reach the store (twice its timeout)."""
 
 
 @dataclass(frozen=True)

@@ -42,6 +42,7 @@ POLL = 0.05
 PORT_ATTEMPTS = 3
 SERVE = ["serve", "--transport", "http", "--host", "127.0.0.1"]
 ORDER_READ_BACK = "GET /stores/*/v2/orders/*"
+ORDER_POST = "POST /stores/*/v3/checkouts/*/orders"
 ADDRESS = seed.DEMO_ADDRESS.model_dump(mode="json", exclude_defaults=True)
 
 pytestmark = pytest.mark.anyio
@@ -305,6 +306,50 @@ async def test_a_replica_killed_mid_create_order_leaves_one_order_once_its_lease
         faults.release_held()
         await doomed.stop()
     assert (retried["order_id"], retried["how"]) == (made, "already_created")
+    assert orders_of(deployment.sandbox, checkout_id) == [made]
+
+
+async def test_a_replica_killed_while_its_order_post_is_at_the_store_never_makes_two(
+    deployment: Deployment, replicas: tuple[Replica, Replica]
+) -> None:
+    """The lease frees the lock, but the dead replica's post is still at the store: the other
+    replica does not take "no order yet" for "no order", and settles once the order lands."""
+    _, b = replicas
+    doomed = await deployment.start("doomed-post")
+    faults = deployment.sandbox.faults
+    try:
+        async with connected(b) as on_b:
+            checkout_id = await ready_checkout(on_b)
+
+            async def ordering_on_the_doomed_replica() -> None:
+                with contextlib.suppress(Exception):  # it dies mid-call
+                    async with connected(doomed) as on_doomed:
+                        await confirmed_order(on_doomed, checkout_id)
+
+            faults.add({"match": ORDER_POST, "kind": "hold", "times": 1})
+            async with anyio.create_task_group() as group:
+                group.start_soon(ordering_on_the_doomed_replica)
+                await faults.wait_until_held()
+                doomed.process.send_signal(signal.SIGKILL)
+                await anyio.to_thread.run_sync(doomed.process.wait)
+                group.cancel_scope.cancel()
+            issued = await confirmation_id(on_b, checkout_id)
+            with anyio.fail_after(START_TIMEOUT):  # waits out the dead replica's lease
+                held_back = await on_b.call_tool(
+                    "create_order", {"checkout_id": checkout_id, "confirmation_id": issued}
+                )
+            assert held_back.is_error and "may still reach the store" in text(held_back), text(held_back)
+            assert orders_of(deployment.sandbox, checkout_id) == []
+            faults.release_held()  # the dead replica's post reaches the store after all
+            with anyio.fail_after(START_TIMEOUT):
+                while not orders_of(deployment.sandbox, checkout_id):  # noqa: ASYNC110 (the store's own record)
+                    await anyio.sleep(POLL)
+            (made,) = orders_of(deployment.sandbox, checkout_id)
+            settled = await confirmed_order(on_b, checkout_id)
+    finally:
+        faults.release_held()
+        await doomed.stop()
+    assert (settled["order_id"], settled["how"]) == (made, "reconciled")
     assert orders_of(deployment.sandbox, checkout_id) == [made]
 
 
