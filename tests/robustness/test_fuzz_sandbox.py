@@ -1,9 +1,10 @@
-"""Every sandbox route, fuzzed over HTTP with hostile requests: clear refusals that change nothing.
+"""Every sandbox route, fuzzed with hostile HTTP requests: clear refusals that change nothing.
 
 Requests come from hypothesis: each route's method, its path with real ids of the right kind or
 hostile ones (traversal, injection, invalid percent-encoded UTF-8), query parameters the official
 spec lists, and a body shaped by the spec's request schema (the sandbox's own models where only
-seed 004 documents it) as it is or made hostile (`bodies`). Each answer must
+seed 004 documents it) as it is or made hostile (`bodies`), sent through httpx's ASGI
+transport. Each answer must
 - never be a 5xx (faults are off, so a 5xx is a crash) nor an exception out of the app;
 - for a refusal, be a 4xx JSON body in BigCommerce's error shape whose status is the answer's
   (the shopper's browser pages answer HTML), no bigger than `MAX_ERROR_BYTES`;
@@ -159,10 +160,15 @@ ID_KINDS = {
     "product_id": "product",
 }
 """The kind of id each path parameter of the sandbox's routes names."""
+
+
+def escaped(text: str) -> str:
+    """Text percent-escaped as its bytes (a lone surrogate as bytes that are not UTF-8)."""
+    return quote(text.encode("utf-8", "surrogatepass"), safe="")
+
+
 HOSTILE_SEGMENTS = st.one_of(
-    (st.sampled_from(HOSTILE_TEXT) | st.text(max_size=12)).map(
-        lambda text: quote(text.encode("utf-8", "surrogatepass"), safe="")
-    ),
+    (st.sampled_from(HOSTILE_TEXT) | st.text(max_size=12)).map(escaped),
     st.sampled_from(["%ff", "%c0%ae%c0%ae", "%2e%2e", "%00", "..%2f..%2fv2%2forders", "%", "-1", "1e3"]),
 )
 """Path segments no id has: hostile text percent-escaped as it is, and escapes of bytes that are
@@ -263,8 +269,7 @@ class Call:
 
 
 def encoded_query(pairs: list[tuple[str, str]]) -> str:
-    escape = lambda text: quote(text.encode("utf-8", "surrogatepass"), safe="")  # noqa: E731
-    return "&".join(f"{escape(name)}={escape(value)}" for name, value in pairs)
+    return "&".join(f"{escaped(name)}={escaped(value)}" for name, value in pairs)
 
 
 @st.composite
@@ -280,12 +285,14 @@ def calls(draw: st.DrawFn) -> Call:
         headers["X-Auth-Token"] = token
     if draw(st.integers(0, 4)):
         headers["Cookie"] = f"{SESSION_COOKIE}={baseline().session}"
-    body = b"" if method == "GET" else draw(BODIES(key))
+    body = b"" if method == "GET" else draw(route_bodies(key))
     target = f"{path}?{encoded_query(pairs)}" if pairs else path
     return Call(key, method, target, headers, body)
 
 
-BODIES = cache(lambda key: bodies(valid_body(key)))
+@cache
+def route_bodies(key: str) -> st.SearchStrategy[bytes]:
+    return bodies(valid_body(key))
 
 
 def methods_of(route: Route) -> list[str]:
@@ -353,7 +360,7 @@ def check_store(sandbox: Sandbox, call: Call, status: int, before: dict[str, Any
     after = sandbox.export()
     if status >= 400 or (call.method == "GET" and not call.browser_page):
         assert after == before, f"{call.key} answered {status} and changed the store"
-    json.dumps(after, ensure_ascii=False).encode("utf-8")
+    json.dumps(after, ensure_ascii=False).encode("utf-8")  # raises if the store holds text UTF-8 cannot
     assert StoreState.load(after).export() == after
     return after
 
