@@ -199,23 +199,30 @@ def clock_sleep(sandbox: Sandbox) -> Sleep:
 
 
 class InProcessTransport(httpx.AsyncBaseTransport):
-    """httpx's ASGI transport for the sandbox app, with dropped connections surfacing as over real HTTP.
+    """httpx's ASGI transport for the sandbox app, with dropped connections and late answers
+    surfacing as over real HTTP.
 
-    In-process there is no socket to close, so the sandbox raises `ConnectionDropped` where uvicorn
-    would close the connection; here it becomes the `RemoteProtocolError` a real client sees.
+    In-process there is no socket to close and no timeout runs, so the sandbox raises
+    `ConnectionDropped` where uvicorn would close the connection, and `AnswerTooLate` where the
+    answer would arrive after the client's timeout; here they become the `RemoteProtocolError` and
+    the `ReadTimeout` a real client sees.
     """
 
     def __init__(self, app: object) -> None:
         self._inner = httpx.ASGITransport(app=app)  # type: ignore[arg-type]
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        from checkout_mcp.sandbox.faults import ConnectionDropped
+        from checkout_mcp.sandbox.faults import AnswerTooLate, ConnectionDropped
 
         try:
             return await self._inner.handle_async_request(request)
         except ConnectionDropped as exc:
             raise httpx.RemoteProtocolError(
                 "Server disconnected without sending a response.", request=request
+            ) from exc
+        except AnswerTooLate as exc:
+            raise httpx.ReadTimeout(
+                "The answer did not arrive within the read timeout.", request=request
             ) from exc
 
     async def aclose(self) -> None:

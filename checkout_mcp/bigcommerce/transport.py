@@ -212,10 +212,11 @@ class Transport:
         """GET a page as a browser would and return its status (2xx or 3xx); an error status raises.
 
         For single-use links (a cart redirect URL): the body is never decoded (a store answers with
-        HTML or nothing), the redirect is not followed, and the request is retried only when it
-        provably never left this process, since any visit that reached the store may have spent it.
+        HTML or nothing) and is read only up to MAX_BODY_BYTES, the redirect is not followed, and the
+        request is retried only when it provably never left this process, since any visit that
+        reached the store may have spent it.
         """
-        call = _Call("GET", url, operation, None, None, None, VISIT_HINT, single_use=True)
+        call = _Call("GET", url, operation, None, None, {"Accept": "text/html"}, VISIT_HINT, single_use=True)
         return await self._retrying(_was_not_sent)(self._visit_once, call)
 
     def _retrying(self, retryable: Callable[[BaseException], bool]) -> AsyncRetrying:
@@ -232,7 +233,7 @@ class Transport:
     async def _visit_once(self, call: _Call) -> int:
         await self._pace()
         try:
-            response = await self._client.get(call.path, headers={"Accept": "text/html"})
+            response = await self._bounded(call)
         except httpx.TransportError as exc:
             raise _unavailable(call, exc) from None
         self._note_rate_limit(response)

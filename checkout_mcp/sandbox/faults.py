@@ -17,6 +17,13 @@ Kinds, and whether the store processes the request:
   (disconnects) during the wait, the wait ends there and the request is not processed.
 - "drop_before": the connection is dropped without a response; not processed.
 - "drop_after": processed (state changes), then the connection is dropped: the ambiguous case.
+- "late": processed (state changes), then the answer is held back until the client has given up
+  waiting for it: an answer that arrives past the client's timeout, the other ambiguous case. Over
+  a real server the answer waits for the client to leave (its read timeout), at most
+  LATE_ANSWER_SECONDS of real time, after which it is sent after all; in-process, where there is
+  no client clock to wait for, the app raises `AnswerTooLate` at once, and the in-process
+  transport (`bigcommerce.store.InProcessTransport`) turns it into the `httpx.ReadTimeout` a
+  real client raises. Either way the outcome is the same every time: no race with a timer.
 - "malformed": a 200 whose JSON body is cut short; not processed.
 - "oversized": a 200 whose JSON body never ends within reason (OVERSIZED_BYTES, streamed in
   megabyte chunks until the client leaves); not processed.
@@ -54,6 +61,7 @@ REGEX_PREFIX = "re:"
 HTTP_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 MALFORMED_BODY = b'{"data": {"id": "'
 OVERSIZED_BYTES = 32 * 2**20
+LATE_ANSWER_SECONDS = 600.0
 STATUS_TITLES = {
     429: "Too many requests",
     500: "Internal Server Error",
@@ -70,6 +78,7 @@ class FaultKind(StrEnum):
     SLOW = "slow"
     DROP_BEFORE = "drop_before"
     DROP_AFTER = "drop_after"
+    LATE = "late"
     MALFORMED = "malformed"
     OVERSIZED = "oversized"
     HOLD = "hold"
@@ -77,6 +86,10 @@ class FaultKind(StrEnum):
 
 class ConnectionDropped(Exception):
     """Raised where there is no connection to drop (in-process transports): the client sees this."""
+
+
+class AnswerTooLate(Exception):
+    """Raised for a late answer where no client times out (in-process transports): the client sees this."""
 
 
 def compile_match(match: str) -> re.Pattern[str]:
@@ -218,13 +231,17 @@ class FaultSwitches:
             self._held_changed = None
 
 
-async def drop_connection(send: Send) -> None:
-    """Close the client's connection without answering (see the module docstring).
-
-    uvicorn's `send` is a method of its request cycle, which holds the connection's transport.
-    """
+def connection_of(send: Send) -> asyncio.BaseTransport | None:
+    """The client's connection under a real server, None in-process: uvicorn's `send` is a method
+    of its request cycle, which holds the connection's transport."""
     transport = getattr(getattr(send, "__self__", None), "transport", None)
-    if not isinstance(transport, asyncio.BaseTransport):
+    return transport if isinstance(transport, asyncio.BaseTransport) else None
+
+
+async def drop_connection(send: Send) -> None:
+    """Close the client's connection without answering (see the module docstring)."""
+    transport = connection_of(send)
+    if transport is None:
         raise ConnectionDropped("The sandbox dropped the connection (fault switch)")
     transport.close()
 
@@ -308,8 +325,23 @@ class FaultMiddleware:
         elif rule.kind is FaultKind.DROP_AFTER:
             await self.app(scope, receive, swallow)
             await drop_connection(send)
+        elif rule.kind is FaultKind.LATE:
+            await self._late(scope, receive, send)
         else:
             await self.answer_through(canned_response(rule))(scope, receive, send)
+
+    async def _late(self, scope: Scope, receive: Receive, send: Send) -> None:
+        answer: list[Message] = []
+
+        async def keep(message: Message) -> None:
+            answer.append(message)
+
+        await self.app(scope, receive, keep)
+        if connection_of(send) is None:
+            raise AnswerTooLate("The sandbox answered after the client's timeout (fault switch)")
+        if not await client_leaves_within(receive, LATE_ANSWER_SECONDS):
+            for message in answer:
+                await send(message)
 
     async def _slow(self, rule: FaultRule, scope: Scope, receive: Receive, send: Send) -> None:
         body = await read_body(receive)

@@ -1,7 +1,11 @@
 """JSON in and out of the sandbox's handlers, with money as Decimal on both sides.
 
 Request numbers are parsed as Decimal and response Decimals are written as JSON numbers exactly
-(never through float), so amounts survive the round trip to the cent.
+(never through float), so amounts survive the round trip to the cent. A request body is bounded
+before any handler sees it: at most MAX_REQUEST_BYTES (413), nested at most MAX_DEPTH levels,
+numbers within 64 bits (19 digits before the point), and JSON in the strict sense (400): no NaN
+or Infinity, no text with unpaired surrogates, which Python's parser lets through (from "\\ud800"
+escapes, or encoded surrogates in the bytes) and no UTF-8 answer can carry back.
 """
 
 from __future__ import annotations
@@ -47,15 +51,66 @@ def json_response(data: Any, status: int = 200) -> Response:
     return Response(dumps(data), status_code=status, media_type="application/json")
 
 
+MAX_REQUEST_BYTES = 8 * 2**20
+"""No request the API documents comes near this; past it, the body is refused unread."""
+MAX_DEPTH = 32
+"""The API's bodies nest a few levels (a consignment's line items are four deep)."""
+INTEGER_LIMIT = 2**63
+"""The API's integers are int32 or int64; a number past this fits none of its fields."""
+NOT_JSON = "The request body is not valid JSON"
+
+
+async def read_body(request: Request) -> bytes:
+    """The request's bytes, refused (413) as soon as they pass MAX_REQUEST_BYTES."""
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > MAX_REQUEST_BYTES:
+            raise SandboxError(413, f"The request body is larger than {MAX_REQUEST_BYTES // 2**20} MiB.")
+    return bytes(body)
+
+
+def _no_constants(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def check_plain(data: Any) -> None:
+    """Refuse what the parser accepts but JSON and the API do not: deep nesting, numbers out of
+    range and unpaired surrogates (walked without recursion, so that depth cannot crash it)."""
+    pending = [(data, 1)]
+    while pending:
+        value, depth = pending.pop()
+        if depth > MAX_DEPTH:
+            raise SandboxError(400, f"{NOT_JSON} for this API: it nests deeper than {MAX_DEPTH} levels.")
+        if isinstance(value, dict):
+            pending += [(key, depth) for key in value]
+            pending += [(part, depth + 1) for part in value.values()]
+        elif isinstance(value, list):
+            pending += [(part, depth + 1) for part in value]
+        elif isinstance(value, int | Decimal) and not isinstance(value, bool) and abs(value) >= INTEGER_LIMIT:
+            raise SandboxError(
+                400, f"{NOT_JSON} for this API: a number has more digits than a 64-bit field holds."
+            )
+        elif isinstance(value, str) and not value.isascii():
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError:
+                raise SandboxError(400, f"{NOT_JSON}: it has text with an unpaired surrogate.") from None
+
+
 async def read_json(request: Request) -> Any:
     """The request body parsed with Decimal numbers; an empty body is an empty object."""
-    body = await request.body()
+    body = await read_body(request)
     if not body.strip():
         return {}
     try:
-        return json.loads(body, parse_float=Decimal)
+        data = json.loads(body, parse_float=Decimal, parse_constant=_no_constants)
+    except RecursionError:
+        raise SandboxError(400, f"{NOT_JSON} for this API: it nests too deeply.") from None
     except ValueError as exc:
-        raise SandboxError(400, "The request body is not valid JSON.") from exc
+        raise SandboxError(400, f"{NOT_JSON}.") from exc
+    check_plain(data)
+    return data
 
 
 def parse(model: type[ModelT], data: Any, *, status: int = 422) -> ModelT:

@@ -9,6 +9,7 @@ are explained as well as top-level ones. Every location is rendered one way, by 
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from typing import Any, get_args
 
@@ -18,6 +19,8 @@ from pydantic.fields import FieldInfo
 from checkout_mcp.quoting import quoted
 
 MAX_ECHO = 40
+MAX_PROBLEMS = 10
+NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
 @dataclass(frozen=True)
@@ -33,10 +36,18 @@ class Accepts:
 
 
 def loc_text(loc: tuple[int | str, ...]) -> str:
-    """pydantic's location as `items[0].quantity`; the whole arguments object when empty."""
+    """pydantic's location as `items[0].quantity`; the whole arguments object when empty. A member
+    name that is no identifier (an unknown key the caller made up) is shown short and JSON-escaped,
+    `address["ignore previous…"]`, so that it cannot break a line or pose as the server's text."""
     text = ""
     for part in loc:
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+        if isinstance(part, int):
+            text += f"[{part}]"
+        elif NAME.fullmatch(part) and len(part) <= MAX_ECHO:
+            text += f".{part}" if text else part
+        else:
+            short = part if len(part) <= MAX_ECHO else part[: MAX_ECHO - 1] + "…"
+            text += f"[{json.dumps(short)}]"
     return text or "arguments"
 
 
@@ -75,6 +86,12 @@ def _echo(value: Any) -> str:
     return text if len(text) <= MAX_ECHO else text[: MAX_ECHO - 1] + "…"
 
 
+def _printable(message: str) -> str:
+    """pydantic's message, which may show a character of the input (`found ... at 0`), with every
+    character that is not printable written as its escape."""
+    return "".join(char if char.isprintable() else json.dumps(char)[1:-1] for char in message)
+
+
 def problem_line(model: type[BaseModel], problem: Any) -> str:
     """One pydantic error as `field: what was wrong; what is accepted; where it comes from`."""
     loc = tuple(problem["loc"])
@@ -85,7 +102,7 @@ def problem_line(model: type[BaseModel], problem: Any) -> str:
         return f"{where}: required" + (f"; give {accepts.advice()}" if accepts else "")
     if kind == "extra_forbidden":
         return f"{where}: not an argument of this tool; its arguments are {', '.join(model.model_fields)}"
-    message = problem["msg"][0].lower() + problem["msg"][1:]
+    message = _printable(problem["msg"][0].lower() + problem["msg"][1:])
     if accepts is None:
         return f"{where}: {_echo(problem['input'])} is not valid ({message})"
     source = f"; {accepts.source}" if accepts.source else ""
@@ -93,8 +110,11 @@ def problem_line(model: type[BaseModel], problem: Any) -> str:
 
 
 def describe_invalid(tool: str, model: type[BaseModel], error: ValidationError) -> str:
-    """The whole error: one line per field, then that nothing was sent."""
-    lines = [problem_line(model, problem) for problem in error.errors()]
+    """The whole error: one line per field (the first MAX_PROBLEMS of them), then that nothing was sent."""
+    problems = error.errors()
+    lines = [problem_line(model, problem) for problem in problems[:MAX_PROBLEMS]]
+    if len(problems) > MAX_PROBLEMS:
+        lines.append(f"and {len(problems) - MAX_PROBLEMS} more problems: fix these first")
     return f"Invalid arguments for {tool}; nothing was sent to the store. Fix and call again:\n" + "\n".join(
         f"- {line}" for line in lines
     )

@@ -287,6 +287,17 @@ async def test_a_visit_answered_with_an_error_is_not_repeated(store: Store, sand
     assert methods and links_minted(sandbox) == 2 and sandbox.store.redirect_urls[1].used
 
 
+async def test_an_endless_page_behind_a_link_is_refused_unread(store: Store, sandbox: Sandbox) -> None:
+    """The visit reads no more of the page than any answer (8 MiB); the link may be spent."""
+    sandbox.faults.add({"match": "GET /cart.php", "kind": "oversized", "times": 1})
+    checkout_id = await management_cart(store)
+
+    with pytest.raises(UpstreamUnavailable) as caught:
+        await store.binding_for("list_payment_methods").list_payment_methods(checkout_id)
+    assert caught.value.ambiguous and "larger than 8 MiB" in str(caught.value)
+    assert links_minted(sandbox) == 1
+
+
 async def test_a_link_spent_by_a_lost_answer_fails_cleanly_and_a_later_call_adopts(
     store: Store, sandbox: Sandbox
 ) -> None:

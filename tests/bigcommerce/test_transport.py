@@ -221,6 +221,23 @@ async def test_http_timeout_on_create_order_is_ambiguous(http_store: Store, sand
     assert caught.value.ambiguous and "timed out" in str(caught.value)
 
 
+async def test_late_answer_to_create_order_is_an_ambiguous_timeout(store: Store, sandbox: Sandbox) -> None:
+    assert store.management is not None
+    checkout_id = demo_cart(sandbox, "ready")
+    sandbox.faults.add({"match": ORDERS_ROUTE, "kind": "late", "times": 2})
+    with pytest.raises(UpstreamUnavailable) as caught:
+        await store.management.create_order(checkout_id)
+    assert caught.value.ambiguous and "timed out" in str(caught.value) and fired(sandbox) == 1
+    assert sandbox.store.carts[checkout_id].order_id is not None  # the store did act
+
+
+async def test_late_answer_to_a_get_is_retried(store: Store, sandbox: Sandbox) -> None:
+    assert store.management is not None
+    sandbox.faults.add({"match": CHECKOUT_ROUTE, "kind": "late", "times": 1})
+    checkout = await store.management.get_checkout(demo_cart(sandbox, "ready"))
+    assert checkout.id == demo_cart(sandbox, "ready") and sandbox.faults.active() == []
+
+
 async def test_http_storefront_session_cookie_round_trip(http_store: Store) -> None:
     assert http_store.storefront is not None
     cart = await http_store.storefront.create_cart(mugs(2))

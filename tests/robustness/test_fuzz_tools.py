@@ -26,30 +26,11 @@ from pydantic import ValidationError
 from checkout_mcp.server.build import Runtime, build_server, create_runtime
 from checkout_mcp.tools import catalogue
 from tests.common import text
+from tests.robustness.bodies import scalars
 from tests.tools.conftest import sandbox_config
 
 EXAMPLES = int(os.environ.get("CHECKOUT_MCP_FUZZ_EXAMPLES", "300"))
 SPECS = {spec.name: spec for spec in catalogue()}
-HOSTILE = [
-    "../../../etc/passwd",
-    "%2e%2e%2f%2e%2e%2f",
-    "a/b?c=d#e",
-    "\x00",
-    "line\nbreak\r\n",
-    "\ud800",
-    "ignore previous instructions",
-    "' OR 1=1 --",
-    "x" * 5000,
-    "00000000-0000-4000-8000-000000000000/../x",
-]
-scalars = st.one_of(
-    st.none(),
-    st.booleans(),
-    st.integers(min_value=-(2**70), max_value=2**70),
-    st.floats(allow_nan=True, allow_infinity=True),
-    st.text(max_size=40),
-    st.sampled_from(HOSTILE),
-)
 values = st.recursive(
     scalars,
     lambda inner: st.one_of(

@@ -8,7 +8,7 @@ import httpx
 import pytest
 
 from checkout_mcp.sandbox import Sandbox, create_sandbox
-from checkout_mcp.sandbox.faults import ConnectionDropped, FaultRule
+from checkout_mcp.sandbox.faults import AnswerTooLate, ConnectionDropped, FaultRule
 from checkout_mcp.sandbox.seed import PRODUCT_MUG
 from tests.sandbox_server import running_sandbox
 
@@ -219,6 +219,33 @@ def test_drops_over_http_close_the_connection(kind: str, processed: bool) -> Non
         after_drop = cart_count(sandbox)
         assert http.post("/api/storefront/carts", json=CART_BODY).status_code == 200
     assert after_drop == before + processed
+
+
+@pytest.mark.anyio
+async def test_late_in_process_processes_then_raises_answer_too_late() -> None:
+    sandbox = create_sandbox()
+    before = cart_count(sandbox)
+    sandbox.faults.add({"match": CREATE_CART, "kind": "late", "times": 1})
+    async with client(sandbox) as http:
+        with pytest.raises(AnswerTooLate):
+            await http.post("/api/storefront/carts", json=CART_BODY)
+        after_late = cart_count(sandbox)
+        assert (await http.post("/api/storefront/carts", json=CART_BODY)).status_code == 200
+    assert after_late == before + 1
+
+
+def test_late_over_http_processes_then_outwaits_the_client_timeout() -> None:
+    sandbox = create_sandbox()
+    before = cart_count(sandbox)
+    sandbox.faults.add({"match": CREATE_CART, "kind": "late", "times": 1})
+    with (
+        running_sandbox(sandbox) as base_url,
+        httpx.Client(base_url=base_url, timeout=0.2) as http,
+        pytest.raises(httpx.ReadTimeout),
+    ):
+        http.post("/api/storefront/carts", json=CART_BODY)
+    # The server has stopped in time, so the held answer ended when the client left; the cart exists.
+    assert cart_count(sandbox) == before + 1
 
 
 def test_slow_over_http_times_the_client_out_and_ends_when_it_leaves() -> None:

@@ -144,6 +144,34 @@ def test_adding_the_same_product_merges_lines_and_updating_checks_limits(store: 
     refused(404, ops.update_item, store, NOW, cart_id, "no-such-item", 1)
 
 
+def test_a_refused_cart_or_item_request_changes_nothing(store: StoreState) -> None:
+    """Not even the id counter: the ids that follow a refused request are the ones that follow none."""
+    before = store.export()
+    cart_id = store.demo_carts["no_billing"]
+    item = store.carts[cart_id].line_items[0]
+    no_stock = ops.ItemRequest(product_id=seed.PRODUCT_MUG, quantity=10_000)
+    refused(
+        422, ops.create_cart, store, NOW, [ops.ItemRequest(product_id=seed.PRODUCT_MUG, quantity=1), no_stock]
+    )
+    refused(422, ops.add_items, store, NOW, cart_id, [no_stock])
+    refused(422, ops.update_item, store, NOW, cart_id, item.id, 2, list_price=Decimal(-1))
+    refused(422, ops.update_item, store, NOW, cart_id, item.id, 2, list_price=ops.MAX_LIST_PRICE + 1)
+    assert store.export() == before
+
+
+def test_quantities_and_prices_are_bounded_so_totals_can_always_be_computed(store: StoreState) -> None:
+    ebook = ops.ItemRequest(product_id=seed.PRODUCT_EBOOK, quantity=ops.MAX_QUANTITY)  # no stock is kept
+    cart_id = ops.create_cart(store, NOW, [ebook.model_copy(update={"list_price": ops.MAX_LIST_PRICE})]).id
+    assert (
+        ops.checkout_totals(store, store.carts[cart_id], NOW).subtotal_ex_tax
+        == ops.MAX_QUANTITY * ops.MAX_LIST_PRICE
+    )
+    refused(422, ops.add_items, store, NOW, cart_id, [ebook.model_copy(update={"quantity": 1})])
+    refused(
+        422, ops.create_cart, store, NOW, [ebook.model_copy(update={"list_price": ops.MAX_LIST_PRICE + 1})]
+    )
+
+
 def test_removing_the_last_item_deletes_the_cart(store: StoreState) -> None:
     cart_id = mug_cart(store)
     item_id = store.carts[cart_id].line_items[0].id
@@ -269,6 +297,19 @@ def test_an_order_needs_billing_email_consignments_and_shipping_options(store: S
     consignment_id = store.carts[cart_id].consignments[0].id
     ops.select_shipping_option(store, NOW, cart_id, consignment_id, "us-express")
     assert ops.create_order(store, NOW, cart_id).status_id == 0
+
+
+def test_an_order_refused_keeps_the_checkout_as_it_was_and_a_message_goes_with_a_placed_one(
+    store: StoreState,
+) -> None:
+    unready = store.demo_carts["no_billing"]
+    before = store.export()
+    refused(422, ops.create_order, store, NOW, unready, customer_message="Leave it at the door")
+    assert store.export() == before
+    ready = store.demo_carts["ready"]
+    assert ops.create_order(store, NOW, ready, customer_message="Leave it at the door").customer_message == (
+        "Leave it at the door"
+    )
 
 
 def test_a_digital_only_checkout_needs_no_consignment(store: StoreState) -> None:

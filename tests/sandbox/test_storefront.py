@@ -201,6 +201,21 @@ async def test_get_checkout_includes_the_shipping_options_unless_asked_otherwise
 
 
 @pytest.mark.anyio
+async def test_a_write_asking_for_an_unknown_include_is_refused_before_it_changes_anything() -> None:
+    sandbox = create_sandbox()
+    async with client(sandbox) as http:
+        checkout_id, _ = await ready_checkout(http)
+        before = sandbox.export()
+        refused = await http.post(
+            f"{API}/checkouts/{checkout_id}/coupons",
+            params={"include": "nonsense"},
+            json={"couponCode": COUPON_PERCENT},
+        )
+    assert refused.status_code == 400 and "nonsense" in refused.json()["title"]
+    assert sandbox.export() == before
+
+
+@pytest.mark.anyio
 async def test_a_guest_address_needs_only_a_country_and_not_a_customer_s_email() -> None:
     """checkouts.sf.yml: the billing address requires countryCode; 403 when "the email trying to be
     set for the guest is associated with an account. The customer must sign in."."""

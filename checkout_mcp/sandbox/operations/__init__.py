@@ -13,6 +13,8 @@ holds the reads and the version rule they share. Import the package: `operations
 from __future__ import annotations
 
 from checkout_mcp.sandbox.operations.carts import (
+    MAX_LIST_PRICE,
+    MAX_QUANTITY,
     ItemRequest,
     add_items,
     create_cart,
@@ -60,6 +62,8 @@ from checkout_mcp.sandbox.operations.orders import (
 )
 
 __all__ = [
+    "MAX_LIST_PRICE",
+    "MAX_QUANTITY",
     "AddressData",
     "ConsignmentLine",
     "ConsignmentRequest",

@@ -13,6 +13,11 @@ from checkout_mcp.sandbox.operations.common import get_cart, touch, writable
 from checkout_mcp.sandbox.state import Cart, CartSource, LineItem, Product, StoreState
 from checkout_mcp.sandbox.totals import round_money
 
+# Bounds of the sandbox's own (the specs give none): whatever a cart can hold, its totals can be
+# computed to the cent (Decimal's 28 digits).
+MAX_QUANTITY = 1_000_000  # of one product in one cart
+MAX_LIST_PRICE = Decimal(1_000_000_000)
+
 
 class ItemRequest(BaseModel):
     """A catalog product to put in a cart; `list_price` overrides the catalog price (management API)."""
@@ -39,6 +44,7 @@ def create_cart(
         raise invalid(
             "The line_items field is required.", {"line_items": "At least one line item is required."}
         )
+    staged = _staged(store, store.settings.currency, [], items)
     cart = Cart(
         id=store.new_uuid(),
         source=source,
@@ -49,7 +55,7 @@ def create_cart(
         created_time=now,
         updated_time=now,
     )
-    _add_items(store, cart, items)
+    _add_lines(store, cart, staged)
     store.carts[cart.id] = cart
     return cart
 
@@ -84,7 +90,7 @@ def add_items(
         raise invalid(
             "The line_items field is required.", {"line_items": "At least one line item is required."}
         )
-    _add_items(store, cart, items)
+    _add_lines(store, cart, _staged(store, cart.currency, cart.line_items, items))
     return touch(cart, now)
 
 
@@ -104,9 +110,8 @@ def update_item(
         return _remove_line(store, cart, item, now)
     others = [i for i in cart.line_items if i is not item]
     _check_quantity(_product(store, item.product_id), item.variant_id, quantity, others)
-    item.quantity = quantity
-    if list_price is not None:
-        item.list_price = _price(list_price, cart.currency)
+    price = item.list_price if list_price is None else _price(list_price, cart.currency)
+    item.quantity, item.list_price = quantity, price
     return touch(cart, now)
 
 
@@ -126,8 +131,8 @@ def _product(store: StoreState, product_id: int) -> Product:
 
 
 def _price(amount: Decimal, currency: str) -> Decimal:
-    if amount < 0:
-        raise invalid("The field 'list_price' is invalid.", {"list_price": "Must not be negative."})
+    if not 0 <= amount <= MAX_LIST_PRICE:
+        raise invalid("The field 'list_price' is invalid.", {"list_price": f"Must be 0 to {MAX_LIST_PRICE}."})
     return round_money(amount, currency)
 
 
@@ -139,6 +144,10 @@ def _check_quantity(product: Product, variant_id: int | None, quantity: int, oth
     if quantity < 1:
         raise invalid("The field 'quantity' is invalid.", {"quantity": "Must be at least 1."})
     same_product = quantity + sum(i.quantity for i in others if i.product_id == product.id)
+    if same_product > MAX_QUANTITY:
+        raise invalid(
+            f"A cart holds at most {MAX_QUANTITY} of the {product.name}.", {"quantity": "Too large."}
+        )
     if product.order_quantity_maximum and same_product > product.order_quantity_maximum:
         limit = product.order_quantity_maximum
         raise invalid(f"You can only purchase a maximum of {limit} of the {product.name} per order.")
@@ -157,20 +166,22 @@ def _check_quantity(product: Product, variant_id: int | None, quantity: int, oth
         )
 
 
-def _add_items(store: StoreState, cart: Cart, requests: list[ItemRequest]) -> None:
-    """Validate every request against the catalog, then add them (merging into an equal line)."""
+def _staged(
+    store: StoreState, currency: str, existing: list[LineItem], requests: list[ItemRequest]
+) -> list[LineItem]:
+    """Every request validated against the catalog, as the lines to add (their ids still unset)."""
     staged: list[LineItem] = []
     for request in requests:
         product = _product(store, request.product_id)
         variant_id, variant = catalog.line_variant(product, request.variant_id)
-        _check_quantity(product, variant_id, request.quantity, [*cart.line_items, *staged])
+        _check_quantity(product, variant_id, request.quantity, [*existing, *staged])
         if request.list_price is not None:
-            price = _price(request.list_price, cart.currency)
+            price = _price(request.list_price, currency)
         else:
             price = catalog.unit_price(product, variant)
         staged.append(
             LineItem(
-                id=store.new_uuid(),
+                id="",
                 product_id=product.id,
                 variant_id=variant_id,
                 name=product.name,
@@ -182,7 +193,14 @@ def _add_items(store: StoreState, cart: Cart, requests: list[ItemRequest]) -> No
                 options=variant.option_values if variant is not None else [],
             )
         )
+    return staged
+
+
+def _add_lines(store: StoreState, cart: Cart, staged: list[LineItem]) -> None:
+    """Add validated lines, merging into an equal line; ids are taken only now, so that a refused
+    request takes none (the ids that follow stay the same)."""
     for new in staged:
+        new.id = store.new_uuid()
         same = next(
             (
                 i

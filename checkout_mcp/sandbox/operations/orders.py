@@ -7,6 +7,7 @@ from datetime import datetime
 
 from checkout_mcp.order_status import INCOMPLETE_STATUS_ID, ORDER_STATUS_NAMES
 from checkout_mcp.sandbox.errors import SandboxError, invalid
+from checkout_mcp.sandbox.operations.checkout import update_customer_message
 from checkout_mcp.sandbox.operations.common import get_cart, get_order, touch
 from checkout_mcp.sandbox.state import (
     FINALIZED_STATUS_ID,
@@ -19,14 +20,19 @@ from checkout_mcp.sandbox.state import (
 from checkout_mcp.sandbox.totals import Totals, compute_totals, round_money
 
 
-def create_order(store: StoreState, now: datetime, cart_id: str) -> Order:
+def create_order(
+    store: StoreState, now: datetime, cart_id: str, customer_message: str | None = None
+) -> Order:
     """An incomplete order (status 0) from the checkout; calling again creates another order.
 
     The checkout needs a billing address with an email, every physical item in a consignment,
-    and a selected shipping option on every consignment that ships physical items.
+    and a selected shipping option on every consignment that ships physical items. A
+    `customer_message` (the storefront's order body) is set on the checkout only once it is ready.
     """
     cart = get_cart(store, cart_id)
     _check_ready_to_order(store, cart)
+    if customer_message is not None:
+        update_customer_message(store, now, cart.id, customer_message)
     totals = compute_totals(store, cart, now)
     order = Order(
         id=store.take_order_id(),

@@ -133,7 +133,10 @@ def route(path: str, method: str) -> Callable[[Handler], Handler]:
 
     def wrap(handler: Handler) -> Handler:
         async def endpoint(request: Request) -> Response:
-            return await handler(Shopper.of(request))
+            shopper = Shopper.of(request)
+            if method != "GET":
+                shopper.includes()  # an unknown include is refused before a write changes anything
+            return await handler(shopper)
 
         ROUTES.append(Route(PREFIX + path, endpoint, methods=[method], name=handler.__name__))
         return handler
@@ -340,9 +343,7 @@ async def create_order(shopper: Shopper) -> Response:
     """Seed 004: "201 Created: Returns a subset of Order Object" (ResponseOrderData)."""
     cart = shopper.checkout()
     body = await shopper.body(OrderBody)
-    if body.customer_message is not None:
-        ops.update_customer_message(shopper.store, shopper.now, cart.id, body.customer_message)
-    order = ops.create_order(shopper.store, shopper.now, cart.id)
+    order = ops.create_order(shopper.store, shopper.now, cart.id, body.customer_message)
     return json_response({"meta": {}, "data": {"order": seed_order_view(shopper.store, order)}}, 201)
 
 
