@@ -133,7 +133,8 @@ class ConfirmationBook:
         pending = _Pending.from_json(taken)
         if pending.caller is not None and caller != pending.caller:
             raise ConfirmationRefused(
-                RefusalReason.CALLER_DIFFERS, "This confirmation id was issued to another session."
+                RefusalReason.CALLER_DIFFERS,
+                "This confirmation id was issued to another caller (another token or MCP session).",
             )
         if self._clock.now() >= pending.expires_at:
             raise ConfirmationRefused(RefusalReason.EXPIRED, "This confirmation id has expired.")

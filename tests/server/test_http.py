@@ -144,7 +144,7 @@ async def test_a_confirmation_id_is_redeemable_only_by_the_session_it_was_issued
             required = await issuer.call_tool("create_order", arguments)
             issued = confirmation(required)["confirmation_id"]
             stolen = await other.call_tool("create_order", {**arguments, "confirmation_id": issued})
-            assert stolen.is_error and "issued to another session" in text(stolen)
+            assert stolen.is_error and "issued to another caller" in text(stolen)
             assert len(runtime.sandbox.store.orders) == 2
             required = await issuer.call_tool("create_order", arguments)
             mine = await issuer.call_tool(

@@ -215,7 +215,7 @@ async def test_without_sessions_a_confirmation_id_is_bound_to_the_principal(
             required = await issuer.call_tool("create_order", arguments)
             issued = confirmation(required)["confirmation_id"]
             stolen = await other.call_tool("create_order", {**arguments, "confirmation_id": issued})
-            assert stolen.is_error and "issued to another session" in text(stolen)
+            assert stolen.is_error and "issued to another caller" in text(stolen)
             required = await issuer.call_tool("create_order", arguments)
             mine = await issuer.call_tool(
                 "create_order", {**arguments, "confirmation_id": confirmation(required)["confirmation_id"]}
