@@ -11,6 +11,7 @@ import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from uuid import uuid4
 
 import pytest
 
@@ -23,12 +24,18 @@ ROOT = Path(__file__).parents[2]
 class Backend:
     opener: str
     """"module:function" taking a place and returning an open SharedState."""
-    place: Callable[[Path], str]
-    """A fresh place for one test, from its tmp folder."""
+    place: Callable[[Path, pytest.FixtureRequest], str]
+    """A fresh place for one test, from its tmp folder (and the fixtures it may ask for)."""
+
+
+def redis_place(tmp: Path, request: pytest.FixtureRequest) -> str:
+    """A namespace of its own on the session's redis-server."""
+    return f"{request.getfixturevalue('redis_server').url}#{tmp.name}-{uuid4().hex[:8]}"
 
 
 BACKENDS = [
-    pytest.param(Backend("tests.state.backends:open_sqlite", lambda tmp: str(tmp / "state")), id="sqlite")
+    pytest.param(Backend("tests.state.backends:open_sqlite", lambda tmp, _: str(tmp / "state")), id="sqlite"),
+    pytest.param(Backend("tests.state.backends:open_redis", redis_place), id="redis"),
 ]
 
 
@@ -51,7 +58,7 @@ class Shared:
 @pytest.fixture(params=BACKENDS)
 def shared(request: pytest.FixtureRequest, tmp_path: Path) -> Shared:
     backend: Backend = request.param
-    return Shared(backend, backend.place(tmp_path))
+    return Shared(backend, backend.place(tmp_path, request))
 
 
 @pytest.fixture

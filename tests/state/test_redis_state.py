@@ -1,4 +1,6 @@
-"""RedisState against a real redis-server: the SharedState contract, across threads and processes.
+"""RedisState against a real redis-server: what is Redis's own beyond the shared-state contract
+(test_shared_state.py runs that on Redis too): expiries, hash tags, leases, fencing, the journal,
+failures.
 
 The other processes (tests/state/redis_worker.py) stand for other replicas: each has its own
 client and connections, as a replica on another machine would.
@@ -101,45 +103,11 @@ def async_hold_once(state: RedisState, name: str) -> None:
 # Single-use values.
 
 
-def test_a_single_use_value_is_taken_exactly_once_by_concurrent_threads(redis_state: RedisState) -> None:
-    for round_ in range(20):
-        redis_state.put_once(f"confirmation-{round_}", f"value-{round_}", ttl_seconds=60)
-        taken = all_at_once(THREADS, lambda _, key=f"confirmation-{round_}": redis_state.take(key))
-        assert taken.count(None) == THREADS - 1 and f"value-{round_}" in taken
-    assert redis_state.take("never-put") is None
-
-
 def test_a_single_use_value_is_stored_with_its_ttl(
     redis_server: RedisServer, redis_state: RedisState, namespace: str
 ) -> None:
     redis_state.put_once("confirmation", "value", ttl_seconds=90)
     assert 0 < raw(redis_server).pttl(f"{{{namespace}}}:once:confirmation") <= 90_000
-
-
-# Grouped records.
-
-
-def test_records_put_delete_and_insert(redis_state: RedisState) -> None:
-    assert redis_state.records("shop:checkout:1") == {}
-    assert redis_state.insert("shop:checkout:1", "a", "first") is None
-    assert redis_state.insert("shop:checkout:1", "a", "second") == "first"
-    redis_state.put("shop:checkout:1", "b", "x")
-    redis_state.put("shop:checkout:1", "b", "y")
-    redis_state.put("shop:checkout:2", "a", "elsewhere")
-    redis_state.delete("shop:checkout:1", "a")
-    redis_state.delete("shop:checkout:1", "absent")
-    assert redis_state.records("shop:checkout:1") == {"b": "y"}
-    assert redis_state.records("shop:checkout:2") == {"a": "elsewhere"}
-
-
-def test_of_concurrent_inserts_of_one_key_exactly_one_lands(redis_state: RedisState) -> None:
-    for round_ in range(20):
-        key = f"k{round_}"
-        answers = all_at_once(THREADS, lambda index, key=key: redis_state.insert("group", key, f"v{index}"))
-        winners = [index for index, answer in enumerate(answers) if answer is None]
-        assert len(winners) == 1
-        assert set(answers) == {None, f"v{winners[0]}"}
-        assert redis_state.records("group")[key] == f"v{winners[0]}"
 
 
 def test_namespaces_are_apart_and_every_key_is_hash_tagged(redis_server: RedisServer) -> None:
