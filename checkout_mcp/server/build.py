@@ -171,12 +171,13 @@ def build_server(runtime: Runtime, *, read_only: bool = False) -> MCPServer[Any]
     from checkout_mcp.server.resources import add_resources
 
     tools = offered(runtime, read_only=read_only)
+    names = frozenset(spec.name for spec in tools)
     server: MCPServer[Any] = CheckoutServer(
         name="checkout-mcp",
         title="BigCommerce checkout",
         version=version("checkout-mcp"),
         instructions=INSTRUCTIONS,
-        tools=[build_tool(spec, runtime.gate) for spec in tools],
+        tools=[build_tool(spec, runtime.gate, names) for spec in tools],
         middleware=[request_ids],
     )
     for prompt in checkout_prompts():

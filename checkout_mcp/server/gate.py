@@ -117,6 +117,8 @@ class Prepared:
     journal_refusal: bool = True
     preview: Preview | None = None
     human_reason: str | None = None
+    offered: frozenset[str] | None = None
+    """The tools of the server the call came through: its result names no other."""
 
     @property
     def needs_confirmation(self) -> bool:
@@ -324,8 +326,9 @@ class Gate:
         ctx: Context,
         prepared: Prepared | None = None,
         consent: ElicitationResult[Any] | None = None,
+        offered: frozenset[str] | None = None,
     ) -> CallToolResult:
-        prepared = prepared or await self.prepare(spec, raw)
+        prepared = replace(prepared or await self.prepare(spec, raw), offered=offered)
         client = client_name(ctx)
         caller = caller_of(ctx)
         if prepared.refusal is not None:
@@ -501,6 +504,8 @@ class Gate:
             return _error(str(error))
         for secret in output.secrets():
             self.redactor.register(secret)
+        if prepared.offered is not None:
+            output = output.offered_only(prepared.offered)
         structured = output.model_dump(mode="json", exclude_none=True)
         if isinstance(structured.get("checkout_id"), str):
             self.tools.known.saw(structured["checkout_id"])

@@ -60,8 +60,9 @@ def _keyword(name: str, annotation: Any) -> inspect.Parameter:
     return inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, annotation=annotation)
 
 
-def build_tool(spec: ToolSpec[Any, Any], gate: Gate) -> Tool:
-    """The MCP tool for `spec`: any arguments in, the gate's CallToolResult out."""
+def build_tool(spec: ToolSpec[Any, Any], gate: Gate, offered: frozenset[str]) -> Tool:
+    """The MCP tool for `spec` on a server offering `offered`: any arguments in, the gate's
+    CallToolResult out."""
     parameters = [_keyword("ctx", Context), _keyword("arguments", dict[str, Any])]
     if gate.may_need_confirmation(spec):
 
@@ -84,7 +85,7 @@ def build_tool(spec: ToolSpec[Any, Any], gate: Gate) -> Tool:
         prepared: Prepared | None = None,
         consent: ElicitationResult[Approval] | None = None,
     ) -> CallToolResult:
-        return await gate.call(spec, arguments, ctx, prepared, consent)
+        return await gate.call(spec, arguments, ctx, prepared, consent, offered)
 
     _signed(call, spec.name, parameters, Annotated[CallToolResult, spec.output])
     tool = Tool.from_function(

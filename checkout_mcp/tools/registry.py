@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any, Generic, Literal, TypeVar, get_args
+from typing import Any, Generic, Literal, Self, TypeVar, get_args
 
 from mcp.server.mcpserver.exceptions import ToolError
 from pydantic import BaseModel, ConfigDict
@@ -37,6 +37,11 @@ class ToolOutput(BaseModel):
     def secrets(self) -> list[str]:
         """Credentials in this result; the gate registers them so no journal or log shows them."""
         return []
+
+    def offered_only(self, tools: frozenset[str]) -> Self:
+        """This result as said by a server that offers only `tools` (a read-only one, say): it
+        points to no tool the agent cannot call there."""
+        return self
 
 
 A = TypeVar("A", bound=ToolArgs)

@@ -92,7 +92,10 @@ class CheckoutView(ToolOutput):
         text = f"{len(self.items)} item(s), total {t.grand_total} {self.currency}"
         text += f", {t.outstanding} left to pay" if t.outstanding else ""
         text += f"; order {self.order_id}" if self.order_id else ""
-        return f"{text}. Next: {', '.join(self.next)}."
+        return f"{text}. Next: {', '.join(self.next)}." if self.next else f"{text}."
+
+    def offered_only(self, tools: frozenset[str]) -> CheckoutView:
+        return self.model_copy(update={"next": [step for step in self.next if step in tools]})
 
 
 class CartView(ToolOutput):

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import uuid
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pytest
 from mcp.client.client import Client
 
 from checkout_mcp.sandbox import seed
-from checkout_mcp.server.build import Runtime
-from tests.tools.conftest import call, fail, line_id, requests_seen
+from checkout_mcp.server.build import Runtime, build_server, create_runtime
+from tests.tools.conftest import call, fail, line_id, requests_seen, sandbox_config
 from tests.tools.test_guest_checkout import ADDRESS
 
 
@@ -208,3 +209,17 @@ async def test_stale_version_is_an_upstream_409_and_changes_nothing(client: Clie
     after = await call(client, "get_checkout", checkout_id=checkout_id)
     assert after["customer_message"] == "first"
     assert after["version"] == current["version"] + 1
+
+
+@pytest.mark.anyio
+async def test_a_read_only_server_points_to_no_tool_it_does_not_offer(tmp_path: Path) -> None:
+    runtime = create_runtime(sandbox_config(tmp_path, policy={"mode": "read-only"}))
+    try:
+        async with Client(build_server(runtime)) as client:
+            result = await client.call_tool("get_checkout", {"checkout_id": demo_cart(runtime, "ready")})
+            offered = {tool.name for tool in (await client.list_tools()).tools}
+    finally:
+        await runtime.aclose()
+    assert "create_order" not in offered
+    assert result.structured_content is not None and result.structured_content["next"] == []
+    assert "Next:" not in " ".join(getattr(block, "text", "") for block in result.content)
