@@ -6,7 +6,6 @@ The ids live in real SQLite shared state in the test's folder; another server is
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -32,13 +31,6 @@ FINGERPRINT = {"version": 3, "grand_total": "42.10"}
 @pytest.fixture
 def clock() -> Clock:
     return Clock(frozen=True)
-
-
-@pytest.fixture
-def state(tmp_path: Path) -> Iterator[SqliteState]:
-    opened = SqliteState(tmp_path / "state")
-    yield opened
-    opened.close()
 
 
 @pytest.fixture

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import signal
 import sys
-from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 
@@ -20,13 +19,6 @@ from checkout_mcp.policy.locks import checkout_lock
 from checkout_mcp.state.sqlite import SqliteState
 
 KEY = OrderKey.for_checkout_state("store-a", "chk-1", 3, Decimal("42.10"))
-
-
-@pytest.fixture
-def state(tmp_path: Path) -> Iterator[SqliteState]:
-    opened = SqliteState(tmp_path / "state")
-    yield opened
-    opened.close()
 
 
 @pytest.fixture

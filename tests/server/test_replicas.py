@@ -231,6 +231,26 @@ async def confirmed_order(client: Client, checkout_id: str) -> dict[str, Any]:
     return await call(client, "create_order", checkout_id=checkout_id, confirmation_id=issued)
 
 
+async def killed_while_held(deployment: Deployment, doomed: Replica, checkout_id: str, match: str) -> None:
+    """create_order on `doomed` until the store holds its request matching `match`; then SIGKILL it.
+
+    The held request stays held (the test releases it): the replica dies with it outstanding.
+    """
+
+    async def ordering_on_the_doomed_replica() -> None:
+        with contextlib.suppress(Exception):  # it dies mid-call: what its client makes of that
+            async with connected(doomed) as on_doomed:
+                await confirmed_order(on_doomed, checkout_id)
+
+    deployment.sandbox.faults.add({"match": match, "kind": "hold", "times": 1})
+    async with anyio.create_task_group() as group:
+        group.start_soon(ordering_on_the_doomed_replica)
+        await deployment.sandbox.faults.wait_until_held()
+        doomed.process.send_signal(signal.SIGKILL)
+        await anyio.to_thread.run_sync(doomed.process.wait)
+        group.cancel_scope.cancel()
+
+
 def orders_of(sandbox: Sandbox, checkout_id: str) -> list[int]:
     return sorted(order.id for order in sandbox.store.orders.values() if order.cart_id == checkout_id)
 
@@ -281,21 +301,10 @@ async def test_a_replica_killed_mid_create_order_leaves_one_order_once_its_lease
         async with connected(b) as on_b:
             checkout_id = await ready_checkout(on_b)
 
-            async def ordering_on_the_doomed_replica() -> None:
-                with contextlib.suppress(Exception):  # it dies mid-call: what its client makes of that
-                    async with connected(doomed) as on_doomed:
-                        await confirmed_order(on_doomed, checkout_id)
-
             # The store makes the order; the doomed replica's read of it back is held, the lock still
             # its own, when it is killed: it never answers, and nothing frees its lock but the lease.
-            faults.add({"match": ORDER_READ_BACK, "kind": "hold", "times": 1})
-            async with anyio.create_task_group() as group:
-                group.start_soon(ordering_on_the_doomed_replica)
-                await faults.wait_until_held()
-                doomed.process.send_signal(signal.SIGKILL)
-                await anyio.to_thread.run_sync(doomed.process.wait)
-                faults.release_held()
-                group.cancel_scope.cancel()
+            await killed_while_held(deployment, doomed, checkout_id, ORDER_READ_BACK)
+            faults.release_held()
             (made,) = orders_of(deployment.sandbox, checkout_id)
             assert redis.Redis.from_url(deployment.redis.url).keys(f"*:lock:*:checkout:{checkout_id}"), (
                 "the dead replica's lock outlives it"
@@ -321,18 +330,7 @@ async def test_a_replica_killed_while_its_order_post_is_at_the_store_never_makes
         async with connected(b) as on_b:
             checkout_id = await ready_checkout(on_b)
 
-            async def ordering_on_the_doomed_replica() -> None:
-                with contextlib.suppress(Exception):  # it dies mid-call
-                    async with connected(doomed) as on_doomed:
-                        await confirmed_order(on_doomed, checkout_id)
-
-            faults.add({"match": ORDER_POST, "kind": "hold", "times": 1})
-            async with anyio.create_task_group() as group:
-                group.start_soon(ordering_on_the_doomed_replica)
-                await faults.wait_until_held()
-                doomed.process.send_signal(signal.SIGKILL)
-                await anyio.to_thread.run_sync(doomed.process.wait)
-                group.cancel_scope.cancel()
+            await killed_while_held(deployment, doomed, checkout_id, ORDER_POST)
             issued = await confirmation_id(on_b, checkout_id)
             with anyio.fail_after(START_TIMEOUT):  # waits out the dead replica's lease
                 held_back = await on_b.call_tool(
