@@ -3,10 +3,11 @@
 Both API bindings send every request through `Transport.request`, so the rules live in one place:
 - Pacing: when X-Rate-Limit-Requests-Left reaches 0, the next request waits
   X-Rate-Limit-Time-Reset-Ms instead of earning a 429.
-- Retries (tenacity): idempotent requests (GET, PUT, DELETE) are retried on 429, 502/503/504,
-  timeouts and dropped connections; a POST only on a 429 or when the connection was never made,
-  because anything else may have reached the store. Waits are jittered exponential backoff (a 429
-  waits what the store asks), bounded by a number of attempts and a total wait.
+- Retries: idempotent requests (GET, PUT, DELETE) are retried on 429, 502/503/504, timeouts and
+  dropped connections; a POST only on a 429 or when the connection was never made, because
+  anything else may have reached the store. Waits are jittered exponential backoff (a 429 waits
+  what the store asks), bounded by a number of attempts and a total wait. A request that succeeds
+  at once costs nothing for all this: the loop is plain code, with no retry object per request.
 - Ids: path segments built from arguments are validated and percent-escaped here.
 - JSON is decoded with `Decimal` for every number that has a fraction, so money never becomes float.
 
@@ -28,7 +29,6 @@ from urllib.parse import quote
 
 import anyio
 import httpx
-from tenacity import AsyncRetrying, RetryCallState, retry_if_exception
 
 from checkout_mcp.bigcommerce.errors import (
     BigCommerceError,
@@ -206,7 +206,7 @@ class Transport:
         effect when its outcome is unknown; it ends up in the error message.
         """
         call = _Call(method.upper(), path, operation, json_body, params, headers, if_ambiguous)
-        return parse_answer(await self._retrying(_is_retryable)(self._attempt, call), parse, call)
+        return parse_answer(await self._with_retries(self._attempt, call, _is_retryable), parse, call)
 
     async def visit(self, url: str, *, operation: str) -> int:
         """GET a page as a browser would and return its status (2xx or 3xx); an error status raises.
@@ -217,18 +217,36 @@ class Transport:
         reached the store may have spent it.
         """
         call = _Call("GET", url, operation, None, None, {"Accept": "text/html"}, VISIT_HINT, single_use=True)
-        return await self._retrying(_was_not_sent)(self._visit_once, call)
+        return await self._with_retries(self._visit_once, call, _was_not_sent)
 
-    def _retrying(self, retryable: Callable[[BaseException], bool]) -> AsyncRetrying:
-        """Retries of the errors `retryable` accepts, within this transport's policy and clock."""
-        return AsyncRetrying(
-            retry=retry_if_exception(retryable),
-            wait=self._wait,
-            stop=self._stop,
-            sleep=self._sleep,
-            before_sleep=_log_retry,
-            reraise=True,
-        )
+    async def _with_retries(
+        self,
+        send: Callable[[_Call], Awaitable[T]],
+        call: _Call,
+        retryable: Callable[[UpstreamError], bool],
+    ) -> T:
+        """`send(call)`, sent again after each failure `retryable` accepts while the policy allows
+        another attempt and the total wait stays within bounds; otherwise the failure is raised."""
+        attempt, waited = 1, 0.0
+        while True:
+            try:
+                return await send(call)
+            except UpstreamError as error:
+                if not retryable(error):
+                    raise
+                delay = self._delay(error, attempt)
+                if attempt >= self.retry.max_attempts or waited + delay > self.retry.max_total_wait:
+                    raise
+                logger.warning(
+                    "%s: attempt %d failed (%s); retrying in %.3f s",
+                    error.operation,
+                    attempt,
+                    type(error).__name__,
+                    delay,
+                )
+                await self._sleep(delay)
+                waited += delay
+                attempt += 1
 
     async def _visit_once(self, call: _Call) -> int:
         await self._pace()
@@ -297,16 +315,11 @@ class Transport:
         if left is not None and left <= 0 and reset_ms is not None:
             self._resume_at = max(self._resume_at, self._now() + reset_ms / 1000)
 
-    def _wait(self, state: RetryCallState) -> float:
-        exc = state.outcome.exception() if state.outcome else None
-        if isinstance(exc, RateLimited) and exc.retry_after is not None:
-            return exc.retry_after
-        return self.retry.backoff(state.attempt_number, self._rng)
-
-    def _stop(self, state: RetryCallState) -> bool:
-        out_of_attempts = state.attempt_number >= self.retry.max_attempts
-        out_of_time = state.idle_for + (state.upcoming_sleep or 0) > self.retry.max_total_wait
-        return out_of_attempts or out_of_time
+    def _delay(self, error: UpstreamError, attempt: int) -> float:
+        """How long to wait after failed attempt number `attempt`: what a 429 asks, else backoff."""
+        if isinstance(error, RateLimited) and error.retry_after is not None:
+            return error.retry_after
+        return self.retry.backoff(attempt, self._rng)
 
 
 @dataclass(frozen=True)
@@ -345,25 +358,13 @@ def parse_answer(answer: _Answer, parse: Callable[[Any], T], call: _Call) -> T:
         ) from None
 
 
-def _is_retryable(exc: BaseException) -> bool:
-    return isinstance(exc, UpstreamError) and exc.retryable
+def _is_retryable(error: UpstreamError) -> bool:
+    return error.retryable
 
 
-def _was_not_sent(exc: BaseException) -> bool:
+def _was_not_sent(error: UpstreamError) -> bool:
     """For a single-use call, an unavailable store is unambiguous only if the request never left."""
-    return isinstance(exc, UpstreamUnavailable) and not exc.ambiguous
-
-
-def _log_retry(state: RetryCallState) -> None:
-    exc = state.outcome.exception() if state.outcome else None
-    operation = exc.operation if isinstance(exc, UpstreamError) else "request"
-    logger.warning(
-        "%s: attempt %d failed (%s); retrying in %.3f s",
-        operation,
-        state.attempt_number,
-        type(exc).__name__,
-        state.upcoming_sleep,
-    )
+    return isinstance(error, UpstreamUnavailable) and not error.ambiguous
 
 
 def _unavailable(call: _Call, exc: httpx.TransportError) -> UpstreamUnavailable:
