@@ -123,15 +123,18 @@ def status_segment(status_id: int) -> str:
 
 # --- JSON --------------------------------------------------------------------------------------------
 
+ZERO = Decimal("0")
+
 
 def amount_from(value: Any) -> Decimal:
     """A JSON amount (number, numeric string as v2 sends, or missing) as Decimal."""
+    kind = type(value)
+    if kind is Decimal:  # what decode_json makes of any number with a fraction
+        return value  # type: ignore[no-any-return]
     if value is None or value == "":
-        return Decimal("0")
-    if isinstance(value, Decimal):
-        return value
-    if isinstance(value, bool) or not isinstance(value, int | str):
-        raise TypeError(f"expected a JSON number for an amount, got {type(value).__name__}")
+        return ZERO
+    if kind is not int and kind is not str:
+        raise TypeError(f"expected a JSON number for an amount, got {kind.__name__}")
     return Decimal(value)
 
 

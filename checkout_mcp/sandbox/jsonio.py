@@ -25,7 +25,7 @@ from checkout_mcp.sandbox.errors import SandboxError, invalid
 ModelT = TypeVar("ModelT", bound=BaseModel)
 
 
-_MARKER = secrets.token_hex(8)
+_MARKER = secrets.token_urlsafe(8)  # 64 bits in 11 characters: each Decimal carries it twice
 """Wraps each Decimal while the JSON is written, then goes with its quotes. Drawn once per process
 and never part of any output, so no text in the data (a shopper's, say) can guess it and turn itself
 into a number."""

@@ -29,6 +29,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
+from functools import cache
 
 from checkout_mcp.sandbox.state import Address, Cart, Coupon, LineItem, StoreState, TaxRate
 
@@ -36,10 +37,15 @@ ZERO = Decimal("0")
 CURRENCY_EXPONENTS: dict[str, int] = {"JPY": 0, "KRW": 0, "VND": 0, "CLP": 0, "ISK": 0, "HUF": 2}
 
 
+@cache
+def minor_unit(currency: str) -> Decimal:
+    """The currency's smallest amount: 0.01 unless the currency has another exponent."""
+    return Decimal(1).scaleb(-CURRENCY_EXPONENTS.get(currency.upper(), 2))
+
+
 def round_money(amount: Decimal, currency: str) -> Decimal:
-    """Round half-up to the currency's minor unit: 2 places unless the currency has another."""
-    places = CURRENCY_EXPONENTS.get(currency.upper(), 2)
-    return amount.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    """Round half-up to the currency's minor unit."""
+    return amount.quantize(minor_unit(currency), rounding=ROUND_HALF_UP)
 
 
 @dataclass(frozen=True)
@@ -235,7 +241,10 @@ def compute_totals(store: StoreState, cart: Cart, now: datetime) -> Totals:
     undiscounted = _line_totals(cart.line_items, ZERO, rate, tax_included, currency)
     base = sum((line.extended_list_price for line in undiscounted.values()), ZERO)
     coupons, discount, free_shipping = _item_discounts(store, cart, base, now)
-    lines = _line_totals(cart.line_items, discount, rate, tax_included, currency)
+    # Without a discount the lines are the undiscounted ones (the very same call): not worked out twice.
+    lines = (
+        _line_totals(cart.line_items, discount, rate, tax_included, currency) if discount else undiscounted
+    )
     consignments = _consignment_totals(store, cart, free_shipping, rate)
 
     shipping_ex = sum((c.shipping_cost_ex_tax for c in consignments.values()), ZERO)
