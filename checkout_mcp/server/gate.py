@@ -267,7 +267,7 @@ class Gate:
             checked = model.model_validate(values)
         except ValidationError as error:
             return replace(prepared, refusal=describe_invalid(spec.name, model, error), journal_refusal=False)
-        args = spec.args.model_validate(arguments)
+        args = checked if model is spec.args else spec.args.model_validate(arguments)
         prepared = replace(
             prepared,
             args=args,
