@@ -140,15 +140,27 @@ def amount_from(value: Any) -> Decimal:
 
 MAX_BODY_BYTES = 8 * 2**20
 """No answer of the store's API comes near this; past it, the answer is refused."""
-DECODED_AWAY = frozenset({"content-encoding", "content-length", "transfer-encoding"})
-"""Headers that describe the body as sent, not the decoded body kept."""
 
 
-def decode_json(response: httpx.Response) -> Any:
-    """The response body as JSON with Decimal fractions; None for an empty body."""
+@dataclass(frozen=True)
+class Received:
+    """An answer as read: its status and headers, and its body already decoded (gzip undone).
+
+    Not an httpx.Response: one built from a decoded body and the headers as sent would decode it
+    a second time (content-encoding), and building one costs as much as reading the answer.
+    """
+
+    status_code: int
+    reason_phrase: str
+    headers: httpx.Headers
+    content: bytes
+
+
+def decode_json(response: Received) -> Any:
+    """The body as JSON (UTF-8, as RFC 8259 has it) with Decimal fractions; None for an empty body."""
     if response.status_code == 204 or not response.content:
         return None
-    return json.loads(response.text, parse_float=Decimal)
+    return json.loads(response.content, parse_float=Decimal)
 
 
 # --- the transport -------------------------------------------------------------------------------------
@@ -173,6 +185,7 @@ class Transport:
         now: Callable[[], float] = time.monotonic,
         rng: random.Random | None = None,
     ) -> None:
+        self._base_url = base_url.rstrip("/")
         self._client = httpx.AsyncClient(
             base_url=base_url,
             transport=transport,
@@ -281,11 +294,12 @@ class Transport:
                 hint=call.if_ambiguous,
             ) from None
 
-    async def _bounded(self, call: _Call) -> httpx.Response:
-        """The response, its body read up to MAX_BODY_BYTES (decoded): a larger or endless one is
+    async def _bounded(self, call: _Call) -> Received:
+        """The answer, its body read up to MAX_BODY_BYTES (decoded): a larger or endless one is
         refused, never held in memory or passed on."""
+        url = self._base_url + call.path if call.path.startswith("/") else call.path  # parsed once
         request = self._client.build_request(
-            call.method, call.path, json=call.json_body, params=call.params, headers=call.headers
+            call.method, url, json=call.json_body, params=call.params, headers=call.headers
         )
         response = await self._client.send(request, stream=True)
         try:
@@ -301,9 +315,7 @@ class Transport:
                     )
         finally:
             await response.aclose()
-        return httpx.Response(
-            response.status_code, headers=response.headers, content=bytes(body), request=request
-        )
+        return Received(response.status_code, response.reason_phrase, response.headers, bytes(body))
 
     async def _pace(self) -> None:
         """Wait out an exhausted rate-limit window rather than spend a request on a 429."""
@@ -312,7 +324,7 @@ class Transport:
             logger.info("rate-limit quota used up; waiting %.3f s for the window to reset", remaining)
             await self._sleep(remaining)
 
-    def _note_rate_limit(self, response: httpx.Response) -> None:
+    def _note_rate_limit(self, response: Received) -> None:
         left = _header_number(response, "X-Rate-Limit-Requests-Left")
         reset_ms = _header_number(response, "X-Rate-Limit-Time-Reset-Ms")
         if left is not None and left <= 0 and reset_ms is not None:
@@ -386,7 +398,7 @@ def _unavailable(call: _Call, exc: httpx.TransportError) -> UpstreamUnavailable:
     )
 
 
-def _error_from(response: httpx.Response, call: _Call) -> BigCommerceError:
+def _error_from(response: Received, call: _Call) -> BigCommerceError:
     status = response.status_code
     body = _error_body(response)
     title, field_errors = _title_and_fields(body, response)
@@ -404,7 +416,7 @@ def _error_from(response: httpx.Response, call: _Call) -> BigCommerceError:
     )
 
 
-def _error_body(response: httpx.Response) -> dict[str, Any]:
+def _error_body(response: Received) -> dict[str, Any]:
     try:
         body = decode_json(response)
     except ValueError:
@@ -414,7 +426,7 @@ def _error_body(response: httpx.Response) -> dict[str, Any]:
     return body if isinstance(body, dict) else {}
 
 
-def _title_and_fields(body: dict[str, Any], response: httpx.Response) -> tuple[str, dict[str, Any]]:
+def _title_and_fields(body: dict[str, Any], response: Received) -> tuple[str, dict[str, Any]]:
     """The v3 body's title and field errors; a `{"errors": [{"title", "detail"}]}` body (documented for
     GET /checkouts/{id} 404) gives its first entry's title."""
     errors = body.get("errors")
@@ -423,7 +435,7 @@ def _title_and_fields(body: dict[str, Any], response: httpx.Response) -> tuple[s
     return str(title), errors if isinstance(errors, dict) else {}
 
 
-def _retry_after(response: httpx.Response) -> float | None:
+def _retry_after(response: Received) -> float | None:
     seconds = _header_number(response, "X-Retry-After")
     if seconds is not None:
         return seconds
@@ -431,7 +443,7 @@ def _retry_after(response: httpx.Response) -> float | None:
     return reset_ms / 1000 if reset_ms is not None else None
 
 
-def _header_number(response: httpx.Response, name: str) -> float | None:
+def _header_number(response: Received, name: str) -> float | None:
     value = response.headers.get(name)
     if value is None:
         return None
