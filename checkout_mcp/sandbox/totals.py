@@ -241,10 +241,7 @@ def compute_totals(store: StoreState, cart: Cart, now: datetime) -> Totals:
     undiscounted = _line_totals(cart.line_items, ZERO, rate, tax_included, currency)
     base = sum((line.extended_list_price for line in undiscounted.values()), ZERO)
     coupons, discount, free_shipping = _item_discounts(store, cart, base, now)
-    # Without a discount the lines are the undiscounted ones (the very same call): not worked out twice.
-    lines = (
-        _line_totals(cart.line_items, discount, rate, tax_included, currency) if discount else undiscounted
-    )
+    lines = _line_totals(cart.line_items, discount, rate, tax_included, currency)
     consignments = _consignment_totals(store, cart, free_shipping, rate)
 
     shipping_ex = sum((c.shipping_cost_ex_tax for c in consignments.values()), ZERO)
