@@ -40,10 +40,10 @@ META = {
     "io.modelcontextprotocol/clientCapabilities": {},
 }
 NOTIFICATION = b'{"jsonrpc":"2.0","method"'
-STDIO_ROUNDS, STDIO_CALLS = 6, 200
+STDIO_ROUNDS, STDIO_CALLS = 10, 120
 COLD_STARTS = 7
 HTTP_CLIENTS = (1, 8, 32)
-HTTP_ROUNDS, HTTP_SECONDS = 2, 2.0
+HTTP_ROUNDS, HTTP_SECONDS = 3, 1.5
 CALL_TIMEOUT = 10.0
 
 TARGETS = {
