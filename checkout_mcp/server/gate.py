@@ -198,6 +198,8 @@ def _json_strings_parsed(args: type[ToolArgs], arguments: dict[str, Any]) -> dic
         field = args.model_fields.get(name)
         if field is None or field.annotation is str or not isinstance(value, str):
             continue
+        if value.lstrip()[:1] not in ("[", "{"):  # an id, a code: not worth a failed parse
+            continue
         try:
             decoded = json.loads(value)
         except ValueError:
