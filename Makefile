@@ -32,10 +32,7 @@ format: $(STAMP)
 	$(BIN)/ruff check --fix .
 
 bench: $(STAMP)
-	$(BIN)/python bench/tool_tokens.py
-	$(BIN)/python bench/agent_walk.py
-	$(BIN)/python bench/journal_cost.py
-	$(BIN)/python bench/state_cost.py
+	$(BIN)/python bench/run.py
 
 fuzz: $(STAMP)
 	CHECKOUT_MCP_FUZZ_EXAMPLES=10000 $(BIN)/python -m pytest tests/robustness

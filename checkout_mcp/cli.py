@@ -104,12 +104,13 @@ def served_stores(config: Config, store: str | None) -> list[str | None]:
 def serve(options: argparse.Namespace) -> int:
     from checkout_mcp.policy.redact import Redactor
     from checkout_mcp.server.build import Runtime, announce, build_server, create_runtime
-    from checkout_mcp.server.health import readiness_of, readiness_of_stores
-    from checkout_mcp.server.http import Endpoint, http_app, serve_http, store_path
     from checkout_mcp.server.logs import configure_logging
 
     config = load_config(options.config, **serve_overrides(options))
     settings = config.server
+    if settings.transport == "http":  # uvicorn and the HTTP stack only where they serve (cold start)
+        from checkout_mcp.server.health import readiness_of, readiness_of_stores
+        from checkout_mcp.server.http import Endpoint, http_app, serve_http, store_path
     redactor = Redactor()
     configure_logging(redactor, settings)
     runtimes: dict[str | None, Runtime] = {}

@@ -3,10 +3,11 @@
 Both API bindings send every request through `Transport.request`, so the rules live in one place:
 - Pacing: when X-Rate-Limit-Requests-Left reaches 0, the next request waits
   X-Rate-Limit-Time-Reset-Ms instead of earning a 429.
-- Retries (tenacity): idempotent requests (GET, PUT, DELETE) are retried on 429, 502/503/504,
-  timeouts and dropped connections; a POST only on a 429 or when the connection was never made,
-  because anything else may have reached the store. Waits are jittered exponential backoff (a 429
-  waits what the store asks), bounded by a number of attempts and a total wait.
+- Retries: idempotent requests (GET, PUT, DELETE) are retried on 429, 502/503/504, timeouts and
+  dropped connections; a POST only on a 429 or when the connection was never made, because
+  anything else may have reached the store. Waits are jittered exponential backoff (a 429 waits
+  what the store asks), bounded by a number of attempts and a total wait. A request that succeeds
+  at once costs nothing for all this: the loop is plain code, with no retry object per request.
 - Ids: path segments built from arguments are validated and percent-escaped here.
 - JSON is decoded with `Decimal` for every number that has a fraction, so money never becomes float.
 
@@ -28,7 +29,6 @@ from urllib.parse import quote
 
 import anyio
 import httpx
-from tenacity import AsyncRetrying, RetryCallState, retry_if_exception
 
 from checkout_mcp.bigcommerce.errors import (
     BigCommerceError,
@@ -123,29 +123,44 @@ def status_segment(status_id: int) -> str:
 
 # --- JSON --------------------------------------------------------------------------------------------
 
+ZERO = Decimal("0")
+
 
 def amount_from(value: Any) -> Decimal:
     """A JSON amount (number, numeric string as v2 sends, or missing) as Decimal."""
+    kind = type(value)
+    if kind is Decimal:  # what decode_json makes of any number with a fraction
+        return value  # type: ignore[no-any-return]
     if value is None or value == "":
-        return Decimal("0")
-    if isinstance(value, Decimal):
-        return value
-    if isinstance(value, bool) or not isinstance(value, int | str):
-        raise TypeError(f"expected a JSON number for an amount, got {type(value).__name__}")
+        return ZERO
+    if kind is not int and kind is not str:
+        raise TypeError(f"expected a JSON number for an amount, got {kind.__name__}")
     return Decimal(value)
 
 
 MAX_BODY_BYTES = 8 * 2**20
 """No answer of the store's API comes near this; past it, the answer is refused."""
-DECODED_AWAY = frozenset({"content-encoding", "content-length", "transfer-encoding"})
-"""Headers that describe the body as sent, not the decoded body kept."""
 
 
-def decode_json(response: httpx.Response) -> Any:
-    """The response body as JSON with Decimal fractions; None for an empty body."""
+@dataclass(frozen=True)
+class Received:
+    """An answer as read: its status and headers, and its body already decoded (gzip undone).
+
+    Not an httpx.Response: one built from a decoded body and the headers as sent would decode it
+    a second time (content-encoding), and building one costs as much as reading the answer.
+    """
+
+    status_code: int
+    reason_phrase: str
+    headers: httpx.Headers
+    content: bytes
+
+
+def decode_json(response: Received) -> Any:
+    """The body as JSON (UTF-8, as RFC 8259 has it) with Decimal fractions; None for an empty body."""
     if response.status_code == 204 or not response.content:
         return None
-    return json.loads(response.text, parse_float=Decimal)
+    return json.loads(response.content, parse_float=Decimal)
 
 
 # --- the transport -------------------------------------------------------------------------------------
@@ -170,6 +185,7 @@ class Transport:
         now: Callable[[], float] = time.monotonic,
         rng: random.Random | None = None,
     ) -> None:
+        self._base_url = base_url.rstrip("/")
         self._client = httpx.AsyncClient(
             base_url=base_url,
             transport=transport,
@@ -206,7 +222,7 @@ class Transport:
         effect when its outcome is unknown; it ends up in the error message.
         """
         call = _Call(method.upper(), path, operation, json_body, params, headers, if_ambiguous)
-        return parse_answer(await self._retrying(_is_retryable)(self._attempt, call), parse, call)
+        return parse_answer(await self._with_retries(self._attempt, call, _is_retryable), parse, call)
 
     async def visit(self, url: str, *, operation: str) -> int:
         """GET a page as a browser would and return its status (2xx or 3xx); an error status raises.
@@ -217,18 +233,36 @@ class Transport:
         reached the store may have spent it.
         """
         call = _Call("GET", url, operation, None, None, {"Accept": "text/html"}, VISIT_HINT, single_use=True)
-        return await self._retrying(_was_not_sent)(self._visit_once, call)
+        return await self._with_retries(self._visit_once, call, _was_not_sent)
 
-    def _retrying(self, retryable: Callable[[BaseException], bool]) -> AsyncRetrying:
-        """Retries of the errors `retryable` accepts, within this transport's policy and clock."""
-        return AsyncRetrying(
-            retry=retry_if_exception(retryable),
-            wait=self._wait,
-            stop=self._stop,
-            sleep=self._sleep,
-            before_sleep=_log_retry,
-            reraise=True,
-        )
+    async def _with_retries(
+        self,
+        send: Callable[[_Call], Awaitable[T]],
+        call: _Call,
+        retryable: Callable[[UpstreamError], bool],
+    ) -> T:
+        """`send(call)`, sent again after each failure `retryable` accepts while the policy allows
+        another attempt and the total wait stays within bounds; otherwise the failure is raised."""
+        attempt, waited = 1, 0.0
+        while True:
+            try:
+                return await send(call)
+            except UpstreamError as error:
+                if not retryable(error):
+                    raise
+                delay = self._delay(error, attempt)
+                if attempt >= self.retry.max_attempts or waited + delay > self.retry.max_total_wait:
+                    raise
+                logger.warning(
+                    "%s: attempt %d failed (%s); retrying in %.3f s",
+                    error.operation,
+                    attempt,
+                    type(error).__name__,
+                    delay,
+                )
+                await self._sleep(delay)
+                waited += delay
+                attempt += 1
 
     async def _visit_once(self, call: _Call) -> int:
         await self._pace()
@@ -260,11 +294,12 @@ class Transport:
                 hint=call.if_ambiguous,
             ) from None
 
-    async def _bounded(self, call: _Call) -> httpx.Response:
-        """The response, its body read up to MAX_BODY_BYTES (decoded): a larger or endless one is
+    async def _bounded(self, call: _Call) -> Received:
+        """The answer, its body read up to MAX_BODY_BYTES (decoded): a larger or endless one is
         refused, never held in memory or passed on."""
+        url = self._base_url + call.path if call.path.startswith("/") else call.path  # parsed once
         request = self._client.build_request(
-            call.method, call.path, json=call.json_body, params=call.params, headers=call.headers
+            call.method, url, json=call.json_body, params=call.params, headers=call.headers
         )
         response = await self._client.send(request, stream=True)
         try:
@@ -280,9 +315,7 @@ class Transport:
                     )
         finally:
             await response.aclose()
-        return httpx.Response(
-            response.status_code, headers=response.headers, content=bytes(body), request=request
-        )
+        return Received(response.status_code, response.reason_phrase, response.headers, bytes(body))
 
     async def _pace(self) -> None:
         """Wait out an exhausted rate-limit window rather than spend a request on a 429."""
@@ -291,22 +324,17 @@ class Transport:
             logger.info("rate-limit quota used up; waiting %.3f s for the window to reset", remaining)
             await self._sleep(remaining)
 
-    def _note_rate_limit(self, response: httpx.Response) -> None:
+    def _note_rate_limit(self, response: Received) -> None:
         left = _header_number(response, "X-Rate-Limit-Requests-Left")
         reset_ms = _header_number(response, "X-Rate-Limit-Time-Reset-Ms")
         if left is not None and left <= 0 and reset_ms is not None:
             self._resume_at = max(self._resume_at, self._now() + reset_ms / 1000)
 
-    def _wait(self, state: RetryCallState) -> float:
-        exc = state.outcome.exception() if state.outcome else None
-        if isinstance(exc, RateLimited) and exc.retry_after is not None:
-            return exc.retry_after
-        return self.retry.backoff(state.attempt_number, self._rng)
-
-    def _stop(self, state: RetryCallState) -> bool:
-        out_of_attempts = state.attempt_number >= self.retry.max_attempts
-        out_of_time = state.idle_for + (state.upcoming_sleep or 0) > self.retry.max_total_wait
-        return out_of_attempts or out_of_time
+    def _delay(self, error: UpstreamError, attempt: int) -> float:
+        """How long to wait after failed attempt number `attempt`: what a 429 asks, else backoff."""
+        if isinstance(error, RateLimited) and error.retry_after is not None:
+            return error.retry_after
+        return self.retry.backoff(attempt, self._rng)
 
 
 @dataclass(frozen=True)
@@ -345,25 +373,13 @@ def parse_answer(answer: _Answer, parse: Callable[[Any], T], call: _Call) -> T:
         ) from None
 
 
-def _is_retryable(exc: BaseException) -> bool:
-    return isinstance(exc, UpstreamError) and exc.retryable
+def _is_retryable(error: UpstreamError) -> bool:
+    return error.retryable
 
 
-def _was_not_sent(exc: BaseException) -> bool:
+def _was_not_sent(error: UpstreamError) -> bool:
     """For a single-use call, an unavailable store is unambiguous only if the request never left."""
-    return isinstance(exc, UpstreamUnavailable) and not exc.ambiguous
-
-
-def _log_retry(state: RetryCallState) -> None:
-    exc = state.outcome.exception() if state.outcome else None
-    operation = exc.operation if isinstance(exc, UpstreamError) else "request"
-    logger.warning(
-        "%s: attempt %d failed (%s); retrying in %.3f s",
-        operation,
-        state.attempt_number,
-        type(exc).__name__,
-        state.upcoming_sleep,
-    )
+    return isinstance(error, UpstreamUnavailable) and not error.ambiguous
 
 
 def _unavailable(call: _Call, exc: httpx.TransportError) -> UpstreamUnavailable:
@@ -382,7 +398,7 @@ def _unavailable(call: _Call, exc: httpx.TransportError) -> UpstreamUnavailable:
     )
 
 
-def _error_from(response: httpx.Response, call: _Call) -> BigCommerceError:
+def _error_from(response: Received, call: _Call) -> BigCommerceError:
     status = response.status_code
     body = _error_body(response)
     title, field_errors = _title_and_fields(body, response)
@@ -400,7 +416,7 @@ def _error_from(response: httpx.Response, call: _Call) -> BigCommerceError:
     )
 
 
-def _error_body(response: httpx.Response) -> dict[str, Any]:
+def _error_body(response: Received) -> dict[str, Any]:
     try:
         body = decode_json(response)
     except ValueError:
@@ -410,7 +426,7 @@ def _error_body(response: httpx.Response) -> dict[str, Any]:
     return body if isinstance(body, dict) else {}
 
 
-def _title_and_fields(body: dict[str, Any], response: httpx.Response) -> tuple[str, dict[str, Any]]:
+def _title_and_fields(body: dict[str, Any], response: Received) -> tuple[str, dict[str, Any]]:
     """The v3 body's title and field errors; a `{"errors": [{"title", "detail"}]}` body (documented for
     GET /checkouts/{id} 404) gives its first entry's title."""
     errors = body.get("errors")
@@ -419,7 +435,7 @@ def _title_and_fields(body: dict[str, Any], response: httpx.Response) -> tuple[s
     return str(title), errors if isinstance(errors, dict) else {}
 
 
-def _retry_after(response: httpx.Response) -> float | None:
+def _retry_after(response: Received) -> float | None:
     seconds = _header_number(response, "X-Retry-After")
     if seconds is not None:
         return seconds
@@ -427,7 +443,7 @@ def _retry_after(response: httpx.Response) -> float | None:
     return reset_ms / 1000 if reset_ms is not None else None
 
 
-def _header_number(response: httpx.Response, name: str) -> float | None:
+def _header_number(response: Received, name: str) -> float | None:
     value = response.headers.get(name)
     if value is None:
         return None

@@ -29,6 +29,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
+from functools import cache
 
 from checkout_mcp.sandbox.state import Address, Cart, Coupon, LineItem, StoreState, TaxRate
 
@@ -36,10 +37,15 @@ ZERO = Decimal("0")
 CURRENCY_EXPONENTS: dict[str, int] = {"JPY": 0, "KRW": 0, "VND": 0, "CLP": 0, "ISK": 0, "HUF": 2}
 
 
+@cache
+def minor_unit(currency: str) -> Decimal:
+    """The currency's smallest amount: 0.01 unless the currency has another exponent."""
+    return Decimal(1).scaleb(-CURRENCY_EXPONENTS.get(currency.upper(), 2))
+
+
 def round_money(amount: Decimal, currency: str) -> Decimal:
-    """Round half-up to the currency's minor unit: 2 places unless the currency has another."""
-    places = CURRENCY_EXPONENTS.get(currency.upper(), 2)
-    return amount.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    """Round half-up to the currency's minor unit."""
+    return amount.quantize(minor_unit(currency), rounding=ROUND_HALF_UP)
 
 
 @dataclass(frozen=True)

@@ -198,6 +198,8 @@ def _json_strings_parsed(args: type[ToolArgs], arguments: dict[str, Any]) -> dic
         field = args.model_fields.get(name)
         if field is None or field.annotation is str or not isinstance(value, str):
             continue
+        if value.lstrip()[:1] not in ("[", "{"):  # an id, a code: not worth a failed parse
+            continue
         try:
             decoded = json.loads(value)
         except ValueError:
@@ -267,7 +269,7 @@ class Gate:
             checked = model.model_validate(values)
         except ValidationError as error:
             return replace(prepared, refusal=describe_invalid(spec.name, model, error), journal_refusal=False)
-        args = spec.args.model_validate(arguments)
+        args = checked if model is spec.args else spec.args.model_validate(arguments)
         prepared = replace(
             prepared,
             args=args,

@@ -29,6 +29,7 @@ from __future__ import annotations
 import ipaddress
 import logging
 import signal
+import socket
 from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import AsyncExitStack, asynccontextmanager, contextmanager
 from dataclasses import dataclass
@@ -272,6 +273,9 @@ async def serve_http(app: ASGIApp, settings: ServerSettings, on_listening: Calla
         app, host=settings.host, port=settings.port, log_config=None, timeout_graceful_shutdown=grace
     )
     sock = config.bind_socket()
+    # asyncio sets TCP_NODELAY itself only on sockets it creates; without it, an answer written in two
+    # parts (head, body) waits out the client's delayed ACK, some 40 ms per call on a kept-alive connection.
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     on_listening(f"http://{as_host_header(settings.host)}:{sock.getsockname()[1]}")
     server = Server(config)
     async with anyio.create_task_group() as group:

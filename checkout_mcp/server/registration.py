@@ -3,10 +3,13 @@
 The published input schema is the argument model's, compacted (agents pay for every token of it).
 The SDK's own argument check is replaced by a pass-through, so that the gate validates every call
 with the tool's model and words the errors for the agent (tools/arguments.py), instead of the
-SDK answering with a raw pydantic dump. Tools that may need confirmation get two resolvers (run by
-the SDK before the body, on every protocol version): `prepare` checks the call and reads its
-preview, `ask` puts that preview to the human (MCP elicitation) when needed; the body receives
-both, so what the human saw is what the gate checks again before anything is sent.
+SDK answering with a raw pydantic dump. The output schema is `spec.output`'s, but the SDK does not
+validate results against it: the gate writes every success out of a validated `spec.output`, and
+checking the same result a second time costs as much as building it. Tools that may need
+confirmation get two resolvers (run by the SDK before the body, on every protocol version):
+`prepare` checks the call and reads its preview, `ask` puts that preview to the human (MCP
+elicitation) when needed; the body receives both, so what the human saw is what the gate checks
+again before anything is sent.
 """
 
 from __future__ import annotations
@@ -98,4 +101,5 @@ def build_tool(spec: ToolSpec[Any, Any], gate: Gate, offered: frozenset[str]) ->
     )
     tool.parameters = compact_schema(gate.arguments_model(spec))
     tool.fn_metadata.arg_model = PassThroughArguments
+    tool.fn_metadata.output_model = None  # the schema stays published; see the module docstring
     return tool

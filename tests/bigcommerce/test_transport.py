@@ -14,6 +14,7 @@ from datetime import timedelta
 
 import httpx
 import pytest
+from starlette.middleware.gzip import GZipMiddleware
 
 from checkout_mcp.bigcommerce.errors import BigCommerceError, ServerError, UpstreamUnavailable
 from checkout_mcp.bigcommerce.management import ManagementBinding
@@ -28,7 +29,7 @@ from checkout_mcp.bigcommerce.store import (
 from checkout_mcp.bigcommerce.transport import RetryPolicy, Transport
 from checkout_mcp.sandbox import Sandbox, create_sandbox
 from tests.bigcommerce.conftest import TEST_RETRY, demo_cart, mugs
-from tests.sandbox_server import running_sandbox
+from tests.sandbox_server import running_app, running_sandbox
 
 pytestmark = pytest.mark.anyio
 
@@ -191,6 +192,24 @@ async def http_store(sandbox: Sandbox) -> AsyncIterator[Store]:
         )
         async with store:
             yield store
+
+
+async def test_a_compressed_answer_is_read_once(sandbox: Sandbox) -> None:
+    """A live store gzips its answers (httpx asks it to): the body is decoded once, not again."""
+    with running_app(GZipMiddleware(sandbox.app, minimum_size=0), lifespan=False) as base_url:
+        credentials = sandbox.credentials
+        store = Store.connect(
+            management=ManagementSettings(
+                api_url=base_url, store_hash=credentials.store_hash, access_token=credentials.access_token
+            )
+        )
+        async with store:
+            assert store.management is not None
+            checkout = await store.management.get_checkout(demo_cart(sandbox, "ready"))
+            with pytest.raises(BigCommerceError) as missing:  # an error body is read the same way
+                await store.management.get_checkout("306d57d7-124e-4112-82cd-35e060c0d4d9")
+    assert checkout.id == demo_cart(sandbox, "ready") and checkout.grand_total > 0
+    assert missing.value.status == 404 and "not found" in missing.value.title.lower()
 
 
 async def test_http_dropped_create_order_is_ambiguous(http_store: Store, sandbox: Sandbox) -> None:

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import io
 import logging
+import re
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from checkout_mcp.policy.redact import REDACTED, RedactingFilter, Redactor, is_secret_key
 
@@ -78,6 +81,26 @@ def test_known_secret_values_are_replaced_inside_any_string() -> None:
 def test_a_secret_containing_another_is_replaced_whole() -> None:
     redactor = Redactor(["abc", "abcdef"])
     assert redactor.redact_text("x abcdef y abc") == f"x {REDACTED} y {REDACTED}"
+
+
+@given(
+    secrets=st.lists(st.text(alphabet="ab.-_1", min_size=1, max_size=6), max_size=8),
+    text=st.text(alphabet="ab.-_1 /x", max_size=60),
+)
+def test_known_secrets_are_replaced_as_one_alternation_of_them_longest_first_would(
+    secrets: list[str], text: str
+) -> None:
+    """The leftmost secret first and, of those starting at one place, the longest: what the regular
+    expression of all secrets, longest first, did before secrets were kept by length."""
+    ordered = sorted(set(secrets), key=len, reverse=True)
+    expected = re.sub("|".join(map(re.escape, ordered)), REDACTED, text) if ordered else text
+    assert Redactor(secrets).redact_text(text) == expected
+
+
+def test_a_secret_registered_later_with_new_characters_is_found() -> None:
+    redactor = Redactor(["aaaa"])
+    redactor.register("b/b")  # shorter, and a character no secret had
+    assert redactor.redact_text("xaaaay b/b aaaab/bz") == f"x{REDACTED}y {REDACTED} {REDACTED}{REDACTED}z"
 
 
 def test_bearer_credentials_are_replaced_even_when_unknown() -> None:

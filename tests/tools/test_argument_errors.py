@@ -3,15 +3,17 @@ where a right value comes from; an error result; nothing sent to the store."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
 from mcp.client.client import Client
 
+from checkout_mcp.sandbox import seed
 from checkout_mcp.server.build import Runtime
 from checkout_mcp.tools import catalogue
 from checkout_mcp.tools.arguments import Accepts
-from tests.tools.conftest import fail, requests_seen
+from tests.tools.conftest import call, fail, requests_seen
 
 SPECS = catalogue()
 
@@ -64,3 +66,13 @@ async def test_the_error_names_the_field_and_the_source_of_a_right_value(client:
         "invalid length: found 3); use the id from create_cart "
         "or list_checkouts"
     ) in error
+
+
+@pytest.mark.anyio
+async def test_a_list_sent_as_a_json_string_is_taken_as_the_list(client: Client) -> None:
+    """Some clients send a list or object argument as JSON text; an id that is not JSON stays text."""
+    items = json.dumps([{"product_id": seed.PRODUCT_MUG, "quantity": 2}])
+    cart = await call(client, "create_cart", items=f"  {items}")
+    assert cart["items"][0].endswith("2 x Ceramic Mug @ 12.99")
+    checkout = await call(client, "get_checkout", checkout_id=cart["checkout_id"])
+    assert checkout["checkout_id"] == cart["checkout_id"]
