@@ -28,7 +28,7 @@ from pydantic import ConfigDict
 from checkout_mcp.policy.effects import Effect
 from checkout_mcp.server.gate import Approval, Gate, Prepared
 from checkout_mcp.tools.registry import ToolSpec
-from checkout_mcp.tools.schema import compact_schema
+from checkout_mcp.tools.schema import compact_schema, output_schema
 
 
 def annotations(effect: Effect, *, idempotent: bool) -> ToolAnnotations:
@@ -90,16 +90,15 @@ def build_tool(spec: ToolSpec[Any, Any], gate: Gate, offered: frozenset[str]) ->
     ) -> CallToolResult:
         return await gate.call(spec, arguments, ctx, prepared, consent, offered)
 
-    _signed(call, spec.name, parameters, Annotated[CallToolResult, spec.output])
+    _signed(call, spec.name, parameters, CallToolResult)
     tool = Tool.from_function(
         call,
         name=spec.name,
         title=spec.title,
         description=spec.description,
         annotations=annotations(spec.effect, idempotent=spec.idempotent),
-        structured_output=True,
     )
     tool.parameters = compact_schema(gate.arguments_model(spec))
     tool.fn_metadata.arg_model = PassThroughArguments
-    tool.fn_metadata.output_model = None  # the schema stays published; see the module docstring
+    tool.fn_metadata.output_schema = output_schema(spec.output)  # published, not checked: see above
     return tool
