@@ -10,6 +10,8 @@ reset and load replace it. This module sits below the route modules; `app.py` si
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import cached_property
 from typing import Any
 
 from starlette.applications import Starlette
@@ -17,6 +19,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute
+from starlette.types import Receive, Scope, Send
 
 from checkout_mcp.clock import Clock
 from checkout_mcp.sandbox.errors import SandboxError, error_response, handle_sandbox_error
@@ -35,10 +38,14 @@ async def handle_http_exception(request: Request, exc: Exception) -> Response:
 
 
 class Sandbox:
-    """A seeded BigCommerce-compatible store; `app` is the ASGI app to serve or to give httpx."""
+    """A seeded BigCommerce-compatible store; `app` is the ASGI app to serve or to give httpx.
+
+    `routes` are made on the first request (`api`): a server that only lists its tools never
+    needs them, and importing the route modules is a good part of its cold start.
+    """
 
     def __init__(
-        self, *, seed: int, clock: Clock, rate_limiter: RateLimiter, routes: list[BaseRoute]
+        self, *, seed: int, clock: Clock, rate_limiter: RateLimiter, routes: Callable[[], list[BaseRoute]]
     ) -> None:
         self.seed = seed
         self.clock = clock
@@ -46,14 +53,23 @@ class Sandbox:
         self.store: StoreState = build_demo_store(seed, clock.now())
         self.rate_limiter = rate_limiter
         self.faults = FaultSwitches(seed)
-        self.api = Starlette(
-            routes=routes,
+        self._routes = routes
+        self.app = FaultMiddleware(
+            self._serve, self.faults, answer_through=lambda app: RateLimitMiddleware(app, rate_limiter)
+        )
+
+    @cached_property
+    def api(self) -> Starlette:
+        """The Starlette app with the routes; `request.app.state.sandbox` is this sandbox."""
+        api = Starlette(
+            routes=self._routes(),
             exception_handlers={SandboxError: handle_sandbox_error, HTTPException: handle_http_exception},
         )
-        self.api.state.sandbox = self
-        self.app = FaultMiddleware(
-            self.api, self.faults, answer_through=lambda app: RateLimitMiddleware(app, rate_limiter)
-        )
+        api.state.sandbox = self
+        return api
+
+    async def _serve(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await self.api(scope, receive, send)
 
     def reset(self) -> None:
         """Back to the seeded demo store (built at the clock's current time); faults off, quota restored."""
