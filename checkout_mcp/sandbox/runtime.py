@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -22,11 +22,13 @@ from starlette.routing import BaseRoute
 from starlette.types import Receive, Scope, Send
 
 from checkout_mcp.clock import Clock
+from checkout_mcp.sandbox.credentials import demo_credentials
 from checkout_mcp.sandbox.errors import SandboxError, error_response, handle_sandbox_error
 from checkout_mcp.sandbox.faults import FaultMiddleware, FaultSwitches
 from checkout_mcp.sandbox.ratelimit import RateLimiter, RateLimitMiddleware
-from checkout_mcp.sandbox.seed import build_demo_store, demo_credentials
-from checkout_mcp.sandbox.state import StoreState
+
+if TYPE_CHECKING:
+    from checkout_mcp.sandbox.state import StoreState
 
 
 async def handle_http_exception(request: Request, exc: Exception) -> Response:
@@ -40,8 +42,9 @@ async def handle_http_exception(request: Request, exc: Exception) -> Response:
 class Sandbox:
     """A seeded BigCommerce-compatible store; `app` is the ASGI app to serve or to give httpx.
 
-    `routes` are made on the first request (`api`): a server that only lists its tools never
-    needs them, and importing the route modules is a good part of its cold start.
+    The demo store (`store`) is built when first read and the routes (`api`) on the first request:
+    a server that only lists its tools needs neither, and importing what builds them is a good
+    part of its cold start. The store is the one seeded at the sandbox's creation all the same.
     """
 
     def __init__(
@@ -50,13 +53,20 @@ class Sandbox:
         self.seed = seed
         self.clock = clock
         self.credentials = demo_credentials(seed)
-        self.store: StoreState = build_demo_store(seed, clock.now())
+        self._seeded_at = clock.now()
         self.rate_limiter = rate_limiter
         self.faults = FaultSwitches(seed)
         self._routes = routes
         self.app = FaultMiddleware(
             self._serve, self.faults, answer_through=lambda app: RateLimitMiddleware(app, rate_limiter)
         )
+
+    @cached_property
+    def store(self) -> StoreState:
+        """The store's state; reset and load replace it."""
+        from checkout_mcp.sandbox.seed import build_demo_store
+
+        return build_demo_store(self.seed, self._seeded_at)
 
     @cached_property
     def api(self) -> Starlette:
@@ -73,6 +83,8 @@ class Sandbox:
 
     def reset(self) -> None:
         """Back to the seeded demo store (built at the clock's current time); faults off, quota restored."""
+        from checkout_mcp.sandbox.seed import build_demo_store
+
         self.store = build_demo_store(self.seed, self.clock.now())
         self.faults.clear()
         self.rate_limiter.reset()
@@ -83,6 +95,8 @@ class Sandbox:
 
     def load(self, data: dict[str, Any]) -> None:
         """Replace the store with an export; raises pydantic.ValidationError (store unchanged) if invalid."""
+        from checkout_mcp.sandbox.state import StoreState
+
         self.store = StoreState.load(data)
 
 
