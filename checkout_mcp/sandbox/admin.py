@@ -77,7 +77,7 @@ async def advance_clock(request: Request) -> Response:
 
 
 def info_view(request: Request) -> dict[str, Any]:
-    """Where things are; no credentials (they derive from the seed: `seed.demo_credentials`)."""
+    """Where things are; no credentials (they derive from the seed: `credentials.demo_credentials`)."""
     sandbox = sandbox_of(request)
     base = str(request.base_url).rstrip("/")
     store_hash = sandbox.credentials.store_hash

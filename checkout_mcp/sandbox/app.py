@@ -3,8 +3,9 @@
 
 from __future__ import annotations
 
+from starlette.routing import BaseRoute
+
 from checkout_mcp.clock import Clock
-from checkout_mcp.sandbox import admin, management, shopper, storefront
 from checkout_mcp.sandbox.ratelimit import DEFAULT_QUOTA, DEFAULT_WINDOW_MS, RateLimiter
 from checkout_mcp.sandbox.runtime import Sandbox
 
@@ -22,10 +23,12 @@ def create_sandbox(
         seed=seed,
         clock=clock,
         rate_limiter=RateLimiter(clock, rate_limit_quota, rate_limit_window_ms),
-        routes=[
-            *management.routes(),
-            *storefront.routes(),
-            *shopper.routes(),
-            *admin.routes(),
-        ],
+        routes=routes,
     )
+
+
+def routes() -> list[BaseRoute]:
+    """Every route; imported with the first request (see `Sandbox`)."""
+    from checkout_mcp.sandbox import admin, management, shopper, storefront
+
+    return [*management.routes(), *storefront.routes(), *shopper.routes(), *admin.routes()]

@@ -10,20 +10,25 @@ reset and load replace it. This module sits below the route modules; `app.py` si
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute
+from starlette.types import Receive, Scope, Send
 
 from checkout_mcp.clock import Clock
+from checkout_mcp.sandbox.credentials import demo_credentials
 from checkout_mcp.sandbox.errors import SandboxError, error_response, handle_sandbox_error
 from checkout_mcp.sandbox.faults import FaultMiddleware, FaultSwitches
 from checkout_mcp.sandbox.ratelimit import RateLimiter, RateLimitMiddleware
-from checkout_mcp.sandbox.seed import build_demo_store, demo_credentials
-from checkout_mcp.sandbox.state import StoreState
+
+if TYPE_CHECKING:
+    from checkout_mcp.sandbox.state import StoreState
 
 
 async def handle_http_exception(request: Request, exc: Exception) -> Response:
@@ -35,28 +40,51 @@ async def handle_http_exception(request: Request, exc: Exception) -> Response:
 
 
 class Sandbox:
-    """A seeded BigCommerce-compatible store; `app` is the ASGI app to serve or to give httpx."""
+    """A seeded BigCommerce-compatible store; `app` is the ASGI app to serve or to give httpx.
+
+    The demo store (`store`) is built when first read and the routes (`api`) on the first request:
+    a server that only lists its tools needs neither, and importing what builds them is a good
+    part of its cold start. The store is the one seeded at the sandbox's creation all the same.
+    """
 
     def __init__(
-        self, *, seed: int, clock: Clock, rate_limiter: RateLimiter, routes: list[BaseRoute]
+        self, *, seed: int, clock: Clock, rate_limiter: RateLimiter, routes: Callable[[], list[BaseRoute]]
     ) -> None:
         self.seed = seed
         self.clock = clock
         self.credentials = demo_credentials(seed)
-        self.store: StoreState = build_demo_store(seed, clock.now())
+        self._seeded_at = clock.now()
         self.rate_limiter = rate_limiter
         self.faults = FaultSwitches(seed)
-        self.api = Starlette(
-            routes=routes,
+        self._routes = routes
+        self.app = FaultMiddleware(
+            self._serve, self.faults, answer_through=lambda app: RateLimitMiddleware(app, rate_limiter)
+        )
+
+    @cached_property
+    def store(self) -> StoreState:
+        """The store's state; reset and load replace it."""
+        from checkout_mcp.sandbox.seed import build_demo_store
+
+        return build_demo_store(self.seed, self._seeded_at)
+
+    @cached_property
+    def api(self) -> Starlette:
+        """The Starlette app with the routes; `request.app.state.sandbox` is this sandbox."""
+        api = Starlette(
+            routes=self._routes(),
             exception_handlers={SandboxError: handle_sandbox_error, HTTPException: handle_http_exception},
         )
-        self.api.state.sandbox = self
-        self.app = FaultMiddleware(
-            self.api, self.faults, answer_through=lambda app: RateLimitMiddleware(app, rate_limiter)
-        )
+        api.state.sandbox = self
+        return api
+
+    async def _serve(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await self.api(scope, receive, send)
 
     def reset(self) -> None:
         """Back to the seeded demo store (built at the clock's current time); faults off, quota restored."""
+        from checkout_mcp.sandbox.seed import build_demo_store
+
         self.store = build_demo_store(self.seed, self.clock.now())
         self.faults.clear()
         self.rate_limiter.reset()
@@ -67,6 +95,8 @@ class Sandbox:
 
     def load(self, data: dict[str, Any]) -> None:
         """Replace the store with an export; raises pydantic.ValidationError (store unchanged) if invalid."""
+        from checkout_mcp.sandbox.state import StoreState
+
         self.store = StoreState.load(data)
 
 

@@ -27,7 +27,6 @@ Demo carts (`StoreState.demo_carts`): no_billing, ready, with_coupon, abandoned,
 from __future__ import annotations
 
 import random
-import string
 import uuid
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -35,7 +34,6 @@ from decimal import Decimal
 from checkout_mcp.sandbox import operations as ops
 from checkout_mcp.sandbox.state import (
     Coupon,
-    Credentials,
     GiftCertificate,
     OptionValue,
     PaymentMethod,
@@ -131,17 +129,6 @@ DEMO_ADDRESS = ops.AddressData(
     postal_code="94105",
     phone="+14155550100",
 )
-
-
-def demo_credentials(seed: int) -> Credentials:
-    """The sandbox's store hash and tokens: fixed per seed, so a demo's config can be written once."""
-    rng = random.Random(f"credentials:{seed}")
-    alphabet = string.ascii_lowercase + string.digits
-
-    def word(length: int) -> str:
-        return "".join(rng.choice(alphabet) for _ in range(length))
-
-    return Credentials(store_hash=f"sbx{word(7)}", access_token=word(31), read_only_token=word(31))
 
 
 def _products(rng: random.Random) -> dict[int, Product]:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 import re
 import uuid
-from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from typing import Any, Literal
@@ -35,15 +34,6 @@ STOCK_FREE_STATUS_IDS = frozenset({INCOMPLETE_STATUS_ID, CANCELLED_STATUS_ID})
 def storefront_status(status_id: int) -> str:
     """The storefront's spelling of a status: "Awaiting Fulfillment" -> "AWAITING_FULFILLMENT"."""
     return ORDER_STATUS_NAMES[status_id].upper().replace(" ", "_")
-
-
-@dataclass(frozen=True)
-class Credentials:
-    """What a client needs to reach the sandbox's management API; derived from the seed."""
-
-    store_hash: str
-    access_token: str
-    read_only_token: str
 
 
 def digest(secret: str) -> str:

@@ -24,7 +24,7 @@ from checkout_mcp.policy.ledger import SharedOrderLedger
 from checkout_mcp.policy.modes import validate_mode, validate_overrides
 from checkout_mcp.policy.redact import Redactor
 from checkout_mcp.sandbox import Sandbox, create_sandbox
-from checkout_mcp.sandbox.seed import demo_credentials
+from checkout_mcp.sandbox.credentials import demo_credentials
 from checkout_mcp.server.gate import Gate
 from checkout_mcp.server.logs import request_ids
 from checkout_mcp.server.protocol_errors import CheckoutServer

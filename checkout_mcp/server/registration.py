@@ -1,15 +1,16 @@
 """Turns a ToolSpec into an MCP tool whose every call goes through the gate.
 
 The published input schema is the argument model's, compacted (agents pay for every token of it).
-The SDK's own argument check is replaced by a pass-through, so that the gate validates every call
-with the tool's model and words the errors for the agent (tools/arguments.py), instead of the
-SDK answering with a raw pydantic dump. The output schema is `spec.output`'s, but the SDK does not
-validate results against it: the gate writes every success out of a validated `spec.output`, and
-checking the same result a second time costs as much as building it. Tools that may need
-confirmation get two resolvers (run by the SDK before the body, on every protocol version):
-`prepare` checks the call and reads its preview, `ask` puts that preview to the human (MCP
-elicitation) when needed; the body receives both, so what the human saw is what the gate checks
-again before anything is sent.
+The SDK's own argument check is a pass-through, so that the gate validates every call with the
+tool's model and words the errors for the agent (tools/arguments.py), instead of the SDK answering
+with a raw pydantic dump. The output schema is `spec.output`'s, but the SDK does not validate
+results against it: the gate writes every success out of a validated `spec.output`, and checking
+the same result a second time costs as much as building it. Tools that may need confirmation get
+two resolvers (run by the SDK before the body, on every protocol version): `prepare` checks the
+call and reads its preview, `ask` puts that preview to the human (MCP elicitation) when needed;
+the body receives both, so what the human saw is what the gate checks again before anything is
+sent. The Tool is made here, not by `Tool.from_function`, which would derive an argument model and
+schemas from the signature only for them to be replaced (cold start).
 """
 
 from __future__ import annotations
@@ -19,16 +20,16 @@ from typing import Annotated, Any
 
 from mcp.server.elicitation import ElicitationResult
 from mcp.server.mcpserver import Context
-from mcp.server.mcpserver.resolve import Resolve
+from mcp.server.mcpserver.resolve import Resolve, build_resolver_plans, find_resolved_parameters
 from mcp.server.mcpserver.tools.base import Tool
-from mcp.server.mcpserver.utilities.func_metadata import ArgModelBase
+from mcp.server.mcpserver.utilities.func_metadata import ArgModelBase, FuncMetadata
 from mcp.types import CallToolResult, ToolAnnotations
 from pydantic import ConfigDict
 
 from checkout_mcp.policy.effects import Effect
 from checkout_mcp.server.gate import Approval, Gate, Prepared
 from checkout_mcp.tools.registry import ToolSpec
-from checkout_mcp.tools.schema import compact_schema
+from checkout_mcp.tools.schema import compact_schema, output_schema
 
 
 def annotations(effect: Effect, *, idempotent: bool) -> ToolAnnotations:
@@ -90,16 +91,19 @@ def build_tool(spec: ToolSpec[Any, Any], gate: Gate, offered: frozenset[str]) ->
     ) -> CallToolResult:
         return await gate.call(spec, arguments, ctx, prepared, consent, offered)
 
-    _signed(call, spec.name, parameters, Annotated[CallToolResult, spec.output])
-    tool = Tool.from_function(
-        call,
+    _signed(call, spec.name, parameters, CallToolResult)
+    resolved = find_resolved_parameters(call)
+    return Tool(
+        fn=call,
         name=spec.name,
         title=spec.title,
         description=spec.description,
+        parameters=compact_schema(gate.arguments_model(spec)),
+        # The output schema is published, not checked: see the module docstring.
+        fn_metadata=FuncMetadata(arg_model=PassThroughArguments, output_schema=output_schema(spec.output)),
+        is_async=True,
+        context_kwarg="ctx",
+        resolved_params=resolved,
+        resolver_plans=build_resolver_plans(resolved, {"arguments"}),
         annotations=annotations(spec.effect, idempotent=spec.idempotent),
-        structured_output=True,
     )
-    tool.parameters = compact_schema(gate.arguments_model(spec))
-    tool.fn_metadata.arg_model = PassThroughArguments
-    tool.fn_metadata.output_model = None  # the schema stays published; see the module docstring
-    return tool

@@ -9,6 +9,7 @@ anything leaves the process.
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
 from pydantic import BaseModel
@@ -47,3 +48,10 @@ def compact_schema(model: type[BaseModel]) -> dict[str, Any]:
     for definition in schema.get("$defs", {}).values():
         definition.pop("description", None)
     return schema
+
+
+@cache
+def output_schema(model: type[BaseModel]) -> dict[str, Any]:
+    """The model's JSON schema, whole (results are data, not instructions): made once per model,
+    since many tools share a view (eleven return a checkout)."""
+    return model.model_json_schema()

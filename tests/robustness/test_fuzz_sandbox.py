@@ -39,9 +39,10 @@ from checkout_mcp.sandbox import Sandbox, create_sandbox
 from checkout_mcp.sandbox import operations as ops
 from checkout_mcp.sandbox import seed as demo
 from checkout_mcp.sandbox.admin import ClockAdvance, FaultRules
+from checkout_mcp.sandbox.credentials import Credentials
 from checkout_mcp.sandbox.payloads import Versioned
 from checkout_mcp.sandbox.shopper import SESSION_COOKIE
-from checkout_mcp.sandbox.state import Credentials, StoreState
+from checkout_mcp.sandbox.state import StoreState
 from checkout_mcp.sandbox.storefront.bodies import OrderBody
 from tests.contract import specs
 from tests.contract.operations import ROUTES, SEED

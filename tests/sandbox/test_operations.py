@@ -10,6 +10,7 @@ import pytest
 from checkout_mcp.order_status import CANCELLED_STATUS_ID, ORDER_STATUS_NAMES
 from checkout_mcp.sandbox import operations as ops
 from checkout_mcp.sandbox import seed
+from checkout_mcp.sandbox.credentials import demo_credentials
 from checkout_mcp.sandbox.errors import SandboxError
 from checkout_mcp.sandbox.state import StoreState, storefront_status
 
@@ -43,7 +44,7 @@ def test_demo_store_is_deterministic_and_round_trips_through_export() -> None:
     assert seed.build_demo_store(7, NOW).export() == first.export()
     assert seed.build_demo_store(8, NOW).demo_carts != first.demo_carts
     assert StoreState.load(first.export()) == first
-    assert seed.demo_credentials(7) == seed.demo_credentials(7) != seed.demo_credentials(8)
+    assert demo_credentials(7) == demo_credentials(7) != demo_credentials(8)
 
 
 def test_demo_store_has_the_catalog_promotions_shipping_and_carts_it_promises(store: StoreState) -> None:
