@@ -77,6 +77,11 @@ class Keys:
         """The spellings of LINE_ITEM_KEYS, in that order."""
         return tuple(self(name) for name in LINE_ITEM_KEYS)
 
+    @cached_property
+    def address_keys(self) -> tuple[tuple[str, str], ...]:
+        """Each of ADDRESS_FIELDS with its spelling."""
+        return tuple((name, self(name)) for name in ADDRESS_FIELDS)
+
     def amount(self, data: dict[str, Any], name: str, tax_included: bool) -> Any:
         """The amount `name`, as the store displays prices when the surface splits it by tax."""
         if self.amounts_split_by_tax:
@@ -136,7 +141,7 @@ def cart_item_body(keys: Keys, *, quantity: int, product_id: int, variant_id: in
 def address_from(keys: Keys, data: dict[str, Any] | None) -> Address | None:
     if not data:
         return None
-    fields = {name: data[keys(name)] for name in ADDRESS_FIELDS if data.get(keys(name)) is not None}
+    fields = {name: data[key] for name, key in keys.address_keys if data.get(key) is not None}
     return Address(id=str(data["id"]) if data.get("id") is not None else None, **fields)
 
 
