@@ -10,6 +10,7 @@ named below by their management spelling; `Keys.__call__` gives a surface's spel
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from checkout_mcp.bigcommerce.models import (
@@ -71,6 +72,16 @@ class Keys:
             spelled = self._spelled[name] = renamed.get(name) or (camel(name) if self.camel_case else name)
         return spelled
 
+    @cached_property
+    def line_item_keys(self) -> tuple[str, ...]:
+        """The spellings of LINE_ITEM_KEYS, in that order."""
+        return tuple(self(name) for name in LINE_ITEM_KEYS)
+
+    @cached_property
+    def address_keys(self) -> tuple[tuple[str, str], ...]:
+        """Each of ADDRESS_FIELDS with its spelling."""
+        return tuple((name, self(name)) for name in ADDRESS_FIELDS)
+
     def amount(self, data: dict[str, Any], name: str, tax_included: bool) -> Any:
         """The amount `name`, as the store displays prices when the surface splits it by tax."""
         if self.amounts_split_by_tax:
@@ -130,7 +141,7 @@ def cart_item_body(keys: Keys, *, quantity: int, product_id: int, variant_id: in
 def address_from(keys: Keys, data: dict[str, Any] | None) -> Address | None:
     if not data:
         return None
-    fields = {name: data[keys(name)] for name in ADDRESS_FIELDS if data.get(keys(name)) is not None}
+    fields = {name: data[key] for name, key in keys.address_keys if data.get(key) is not None}
     return Address(id=str(data["id"]) if data.get("id") is not None else None, **fields)
 
 
@@ -146,24 +157,40 @@ def coupon_from(keys: Keys, data: dict[str, Any]) -> Coupon:
     )
 
 
+LINE_ITEM_KEYS = (
+    "list_price",
+    "sale_price",
+    "product_id",
+    "variant_id",
+    "extended_sale_price",
+    "discount_amount",
+    "coupon_amount",
+    "is_require_shipping",
+)
+
+
 def line_item_from(keys: Keys, data: dict[str, Any], kind: ItemKind) -> LineItem:
+    """Called for every line of every answer: the keys' spellings are looked up once, together."""
+    list_key, sale_key, product_key, variant_key, extended_key, discount_key, coupon_key, shipping_key = (
+        keys.line_item_keys
+    )
     quantity = int(data.get("quantity", 1))
-    list_price = amount_from(data.get(keys("list_price"), data.get("amount")))
-    sale_price = amount_from(data.get(keys("sale_price"), list_price))
+    list_price = amount_from(data.get(list_key, data.get("amount")))
+    sale_price = amount_from(data.get(sale_key, list_price))
     return LineItem(
         id=str(data["id"]),
         kind=kind,
         name=data.get("name", ""),
         quantity=quantity,
-        product_id=data.get(keys("product_id")),
-        variant_id=data.get(keys("variant_id")),
+        product_id=data.get(product_key),
+        variant_id=data.get(variant_key),
         sku=data.get("sku"),
         list_price=list_price,
         sale_price=sale_price,
-        extended_sale_price=amount_from(data.get(keys("extended_sale_price"), sale_price * quantity)),
-        discount_amount=amount_from(data.get(keys("discount_amount"))),
-        coupon_amount=amount_from(data.get(keys("coupon_amount"))),
-        requires_shipping=bool(data.get(keys("is_require_shipping"), kind == "physical")),
+        extended_sale_price=amount_from(data.get(extended_key, sale_price * quantity)),
+        discount_amount=amount_from(data.get(discount_key)),
+        coupon_amount=amount_from(data.get(coupon_key)),
+        requires_shipping=bool(data.get(shipping_key, kind == "physical")),
     )
 
 

