@@ -256,13 +256,17 @@ class Gate:
         """The tool's arguments, plus `confirmation_id` where a confirmation id may confirm it."""
         return _with_confirmation_id(spec.args) if self.takes_confirmation_id(spec) else spec.args
 
-    async def prepare(self, spec: ToolSpec[Any, Any], raw: dict[str, Any]) -> Prepared:
-        """Everything decided before anyone is asked; never raises (the call reports refusals)."""
+    async def prepare(
+        self, spec: ToolSpec[Any, Any], raw: dict[str, Any], offered: frozenset[str] | None = None
+    ) -> Prepared:
+        """Everything decided before anyone is asked; never raises (the call reports refusals).
+
+        `offered`: the tools of the server the call came through (its result names no other)."""
         decision = self.decision(spec)
         model = self.arguments_model(spec)
         values = _json_strings_parsed(model, raw)
         arguments = {key: value for key, value in values.items() if key != CONFIRMATION_ID_ARGUMENT}
-        prepared = Prepared(spec=spec, arguments=arguments, decision=decision)
+        prepared = Prepared(spec=spec, arguments=arguments, decision=decision, offered=offered)
         if decision.verdict is Verdict.BLOCKED:
             return replace(prepared, refusal=f"blocked: {decision.reason} Nothing was done.")
         try:
@@ -330,7 +334,7 @@ class Gate:
         consent: ElicitationResult[Any] | None = None,
         offered: frozenset[str] | None = None,
     ) -> CallToolResult:
-        prepared = replace(prepared or await self.prepare(spec, raw), offered=offered)
+        prepared = prepared or await self.prepare(spec, raw, offered)
         client = client_name(ctx)
         caller = caller_of(ctx)
         if prepared.refusal is not None:

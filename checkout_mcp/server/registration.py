@@ -71,7 +71,7 @@ def build_tool(spec: ToolSpec[Any, Any], gate: Gate, offered: frozenset[str]) ->
     if gate.may_need_confirmation(spec):
 
         async def prepare(arguments: dict[str, Any]) -> Prepared:
-            return await gate.prepare(spec, arguments)
+            return await gate.prepare(spec, arguments, offered)
 
         prepared = _keyword("prepared", Annotated[Prepared, Resolve(prepare)])
 

@@ -22,7 +22,7 @@ from typing import Any
 
 import pytest
 
-from tests.interop.harness import CACHE, kill_group, node_binary, node_env, tail
+from tests.interop.harness import CACHE, kill_group, start_node, tail
 
 PACKAGE = "@modelcontextprotocol/conformance"
 CLI = CACHE / "node_modules" / PACKAGE / "dist" / "index.js"
@@ -56,8 +56,7 @@ class SuiteRun:
 
     def __post_init__(self) -> None:
         self.folder.mkdir(parents=True, exist_ok=True)
-        command = [
-            str(node_binary()),
+        arguments = [
             str(CLI),
             "server",
             "--url",
@@ -67,16 +66,7 @@ class SuiteRun:
             "--output-dir",
             str(self.folder / "results"),
         ]
-        with (self.folder / "stdout").open("wb") as out, (self.folder / "stderr").open("wb") as err:
-            self.process = subprocess.Popen(
-                command,
-                cwd=self.folder,
-                env=node_env(),
-                stdin=subprocess.DEVNULL,
-                stdout=out,
-                stderr=err,
-                start_new_session=True,
-            )
+        self.process = start_node(arguments, self.folder, self.folder / "stdout", self.folder / "stderr")
 
     def results(self) -> dict[str, ScenarioResult]:
         """Every scenario the suite ran, by name; fails if the run did not finish with its summary."""

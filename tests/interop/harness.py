@@ -175,6 +175,21 @@ def kill_group(process: subprocess.Popen[bytes]) -> None:
         process.wait(SERVER_STOP_TIMEOUT)
 
 
+def start_node(arguments: list[str], folder: Path, stdout: Path, stderr: Path) -> subprocess.Popen[bytes]:
+    """`node ARGUMENTS` in `folder`, in a process group of its own (`kill_group` ends it and its
+    children), its output in the two files."""
+    with stdout.open("wb") as out, stderr.open("wb") as err:
+        return subprocess.Popen(
+            [str(node_binary()), *arguments],
+            cwd=folder,
+            env=node_env(),
+            stdin=subprocess.DEVNULL,
+            stdout=out,
+            stderr=err,
+            start_new_session=True,
+        )
+
+
 @dataclass
 class ClientRun:
     """One run of client.mjs: started at once, its report read when asked for."""
@@ -188,19 +203,12 @@ class ClientRun:
         self.folder.mkdir(parents=True, exist_ok=True)
         spec = self.folder / "spec.json"  # a file, not argv: a command line is visible to every user
         spec.write_text(json.dumps(self.spec))
-        with (
-            (self.folder / "client.stdout").open("wb") as out,
-            (self.folder / "client.stderr").open("wb") as err,
-        ):
-            self.process = subprocess.Popen(
-                [str(node_binary()), str(CACHE / CLIENT_SCRIPT), str(spec)],
-                cwd=self.folder,
-                env=node_env(),
-                stdin=subprocess.DEVNULL,
-                stdout=out,
-                stderr=err,
-                start_new_session=True,
-            )
+        self.process = start_node(
+            [str(CACHE / CLIENT_SCRIPT), str(spec)],
+            self.folder,
+            self.folder / "client.stdout",
+            self.folder / "client.stderr",
+        )
 
     def report(self) -> dict[str, Any]:
         if self._report is None:
