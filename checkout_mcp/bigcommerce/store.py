@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING
 
 import anyio
 import anyio.lowlevel
-import httpx
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
 from checkout_mcp.bigcommerce.adoption import AdoptingStorefrontBinding
@@ -24,9 +23,11 @@ from checkout_mcp.bigcommerce.binding import Binding, Surface
 from checkout_mcp.bigcommerce.errors import OperationNotSupported
 from checkout_mcp.bigcommerce.management import ManagementBinding
 from checkout_mcp.bigcommerce.storefront import StorefrontBinding
-from checkout_mcp.bigcommerce.transport import DEFAULT_TIMEOUT, RetryPolicy, Sleep, Transport
+from checkout_mcp.bigcommerce.transport import RetryPolicy, Sleep, Transport
 
 if TYPE_CHECKING:
+    import httpx
+
     from checkout_mcp.sandbox import Sandbox
 
 SANDBOX_BASE_URL = "http://sandbox.test"
@@ -76,13 +77,16 @@ class Store:
         *,
         management: ManagementSettings | None = None,
         storefront: StorefrontSettings | None = None,
-        timeout: httpx.Timeout = DEFAULT_TIMEOUT,
+        timeout: httpx.Timeout | float | None = None,
         retry: RetryPolicy | None = None,
         sleep: Sleep = anyio.sleep,
         now: Callable[[], float] = time.monotonic,
         rng: random.Random | None = None,
     ) -> Store:
-        """A store over real HTTP. Surfaces on the same base URL share one client (and its pacing)."""
+        """A store over real HTTP. Surfaces on the same base URL share one client (and its pacing).
+
+        `timeout`: an httpx.Timeout, or seconds for each phase; None for `connection.DEFAULT_TIMEOUT`.
+        """
         transports: dict[str, Transport] = {}
 
         def transport_for(base_url: str) -> Transport:
@@ -124,7 +128,7 @@ class Store:
         """
         transport = Transport(
             SANDBOX_BASE_URL,
-            transport=InProcessTransport(sandbox.app),
+            app=sandbox.app,
             retry=retry,
             sleep=clock_sleep(sandbox),
             now=sandbox.clock.timestamp,
@@ -198,32 +202,11 @@ def clock_sleep(sandbox: Sandbox) -> Sleep:
     return sleep
 
 
-class InProcessTransport(httpx.AsyncBaseTransport):
-    """httpx's ASGI transport for the sandbox app, with dropped connections and late answers
-    surfacing as over real HTTP.
+def __getattr__(name: str) -> object:
+    """`InProcessTransport`, which moved to `connection` with the rest of httpx, for importers that
+    still look for it here; importing it loads httpx, which a store otherwise does on its first request."""
+    if name == "InProcessTransport":
+        from checkout_mcp.bigcommerce.connection import InProcessTransport
 
-    In-process there is no socket to close and no timeout runs, so the sandbox raises
-    `ConnectionDropped` where uvicorn would close the connection, and `AnswerTooLate` where the
-    answer would arrive after the client's timeout; here they become the `RemoteProtocolError` and
-    the `ReadTimeout` a real client sees.
-    """
-
-    def __init__(self, app: object) -> None:
-        self._inner = httpx.ASGITransport(app=app)  # type: ignore[arg-type]
-
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        from checkout_mcp.sandbox.faults import AnswerTooLate, ConnectionDropped
-
-        try:
-            return await self._inner.handle_async_request(request)
-        except ConnectionDropped as exc:
-            raise httpx.RemoteProtocolError(
-                "Server disconnected without sending a response.", request=request
-            ) from exc
-        except AnswerTooLate as exc:
-            raise httpx.ReadTimeout(
-                "The answer did not arrive within the read timeout.", request=request
-            ) from exc
-
-    async def aclose(self) -> None:
-        await self._inner.aclose()
+        return InProcessTransport
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

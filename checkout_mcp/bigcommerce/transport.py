@@ -11,7 +11,9 @@ Both API bindings send every request through `Transport.request`, so the rules l
 - Ids: path segments built from arguments are validated and percent-escaped here.
 - JSON is decoded with `Decimal` for every number that has a fraction, so money never becomes float.
 
-`sleep` and `now` are injectable so tests drive the sandbox's Clock instead of waiting.
+The httpx side (the pooled client, building and reading a request) is `connection.Connection`,
+opened on the first request. `sleep` and `now` are injectable so tests drive the sandbox's Clock
+instead of waiting.
 """
 
 from __future__ import annotations
@@ -22,13 +24,12 @@ import random
 import re
 import time
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import quote
 
 import anyio
-import httpx
 
 from checkout_mcp.bigcommerce.errors import (
     BigCommerceError,
@@ -39,25 +40,23 @@ from checkout_mcp.bigcommerce.errors import (
     UpstreamUnavailable,
     error_class_for,
 )
+from checkout_mcp.bigcommerce.exchange import Call, Received
 from checkout_mcp.order_status import ORDER_STATUS_NAMES
+
+if TYPE_CHECKING:
+    import httpx
+
+    from checkout_mcp.bigcommerce.connection import Connection
 
 logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
 Sleep = Callable[[float], Awaitable[None]]
 
-IDEMPOTENT_METHODS = frozenset({"GET", "PUT", "DELETE", "HEAD", "OPTIONS"})
 RETRYABLE_STATUSES = frozenset({429, 502, 503, 504})
-DEFAULT_TIMEOUT = httpx.Timeout(connect=5.0, read=30.0, write=30.0, pool=10.0)
-DEFAULT_LIMITS = httpx.Limits(max_connections=20, max_keepalive_connections=10, keepalive_expiry=30.0)
+VISIT_HEADERS = {"Accept": "text/html"}
 VISIT_HINT = "A single-use link may have been spent by this visit; get a new link rather than reuse it."
 REQUEST_ID_HEADERS = ("X-Request-Id", "X-Correlation-Id", "Request-Id")
-# Errors raised before a single byte of the request could have left this process.
-NOT_SENT_ERRORS: tuple[type[httpx.TransportError], ...] = (
-    httpx.ConnectError,
-    httpx.ConnectTimeout,
-    httpx.PoolTimeout,
-)
 
 
 @dataclass(frozen=True)
@@ -138,24 +137,6 @@ def amount_from(value: Any) -> Decimal:
     return Decimal(value)
 
 
-MAX_BODY_BYTES = 8 * 2**20
-"""No answer of the store's API comes near this; past it, the answer is refused."""
-
-
-@dataclass(frozen=True)
-class Received:
-    """An answer as read: its status and headers, and its body already decoded (gzip undone).
-
-    Not an httpx.Response: one built from a decoded body and the headers as sent would decode it
-    a second time (content-encoding), and building one costs as much as reading the answer.
-    """
-
-    status_code: int
-    reason_phrase: str
-    headers: httpx.Headers
-    content: bytes
-
-
 def decode_json(response: Received) -> Any:
     """The body as JSON (UTF-8, as RFC 8259 has it) with Decimal fractions; None for an empty body."""
     if response.status_code == 204 or not response.content:
@@ -166,71 +147,51 @@ def decode_json(response: Received) -> Any:
 # --- the transport -------------------------------------------------------------------------------------
 
 
-class AnsweredCookies(httpx.Cookies):
-    """The client's cookie jar, which reads an answer's cookies only when it sets any.
-
-    httpx hands every answer to http.cookiejar, which wraps the request and the answer and parses
-    the URL again before it looks for a Set-Cookie header (about 15 us a request); most answers
-    (every management one) set none.
-    """
-
-    def extract_cookies(self, response: httpx.Response) -> None:
-        if "set-cookie" in response.headers:
-            super().extract_cookies(response)
-
-
-class PooledClient(httpx.AsyncClient):
-    """httpx's client with `AnsweredCookies` for its jar."""
-
-    def __init__(self, **options: Any) -> None:
-        super().__init__(**options)
-        self._jar = AnsweredCookies(options.get("cookies"))
-
-    @property
-    def cookies(self) -> httpx.Cookies:
-        return self._jar
-
-    @cookies.setter
-    def cookies(self, cookies: Any) -> None:
-        self._jar = AnsweredCookies(cookies)
-
-
 class Transport:
-    """One pooled `httpx.AsyncClient` for one API host, with pacing and retries.
+    """One pooled HTTP client for one API host, with pacing and retries.
 
-    Pass `transport=httpx.ASGITransport(app=...)` to talk to an in-process ASGI app (the sandbox),
-    or nothing for real HTTP to `base_url`.
+    Pass `app=` an in-process ASGI app (the sandbox) or `transport=` any httpx transport to talk to
+    it, or neither for real HTTP to `base_url`. `timeout` is an httpx.Timeout or seconds for each
+    phase (default: connection.DEFAULT_TIMEOUT). The client itself is made on the first request.
     """
 
     def __init__(
         self,
         base_url: str,
         *,
+        app: object | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
-        timeout: httpx.Timeout = DEFAULT_TIMEOUT,
-        limits: httpx.Limits = DEFAULT_LIMITS,
+        timeout: httpx.Timeout | float | None = None,
+        limits: httpx.Limits | None = None,
         retry: RetryPolicy | None = None,
         sleep: Sleep = anyio.sleep,
         now: Callable[[], float] = time.monotonic,
         rng: random.Random | None = None,
     ) -> None:
-        self._base_url = base_url.rstrip("/")
-        self._client = PooledClient(
-            base_url=base_url,
-            transport=transport,
-            timeout=timeout,
-            limits=limits,
-            headers={"Accept": "application/json"},
-            follow_redirects=False,
-        )
+        self._base_url = base_url
+        self._options: dict[str, Any] = dict(app=app, transport=transport, timeout=timeout, limits=limits)
+        self._connection: Connection | None = None
+        self._closed = False
         self.retry = retry or RetryPolicy()
         self._sleep = sleep
         self._now = now
         self._rng = rng or random.Random()
         self._resume_at = 0.0
 
+    def _connected(self) -> Connection:
+        """The pooled client, made (and httpx imported) on the first request."""
+        if self._connection is None:
+            if self._closed:
+                raise RuntimeError("Cannot send a request, as the client has been closed.")
+            from checkout_mcp.bigcommerce.connection import Connection
+
+            self._connection = Connection(self._base_url, **self._options)
+        return self._connection
+
     async def aclose(self) -> None:
-        await self._client.aclose()
+        self._closed = True
+        if self._connection is not None:
+            await self._connection.aclose()
 
     async def request(
         self,
@@ -250,7 +211,7 @@ class Transport:
         `if_ambiguous` tells the caller how to find out whether a non-idempotent request took
         effect when its outcome is unknown; it ends up in the error message.
         """
-        call = _Call(method.upper(), path, operation, json_body, params, headers, if_ambiguous)
+        call = Call(method.upper(), path, operation, json_body, params, headers, if_ambiguous)
         return parse_answer(await self._with_retries(self._attempt, call, _is_retryable), parse, call)
 
     async def visit(self, url: str, *, operation: str) -> int:
@@ -261,13 +222,13 @@ class Transport:
         request is retried only when it provably never left this process, since any visit that
         reached the store may have spent it.
         """
-        call = _Call("GET", url, operation, None, None, {"Accept": "text/html"}, VISIT_HINT, single_use=True)
+        call = Call("GET", url, operation, None, None, VISIT_HEADERS, VISIT_HINT, single_use=True)
         return await self._with_retries(self._visit_once, call, _was_not_sent)
 
     async def _with_retries(
         self,
-        send: Callable[[_Call], Awaitable[T]],
-        call: _Call,
+        send: Callable[[Call], Awaitable[T]],
+        call: Call,
         retryable: Callable[[UpstreamError], bool],
     ) -> T:
         """`send(call)`, sent again after each failure `retryable` accepts while the policy allows
@@ -293,26 +254,11 @@ class Transport:
                 waited += delay
                 attempt += 1
 
-    async def _visit_once(self, call: _Call) -> int:
-        await self._pace()
-        try:
-            response = await self._bounded(call)
-        except httpx.TransportError as exc:
-            raise _unavailable(call, exc) from None
-        self._note_rate_limit(response)
-        if response.status_code >= 400:
-            raise _error_from(response, call)
-        return response.status_code
+    async def _visit_once(self, call: Call) -> int:
+        return (await self._received(call)).status_code
 
-    async def _attempt(self, call: _Call) -> _Answer:
-        await self._pace()
-        try:
-            response = await self._bounded(call)
-        except httpx.TransportError as exc:
-            raise _unavailable(call, exc) from None
-        self._note_rate_limit(response)
-        if response.status_code >= 400:
-            raise _error_from(response, call)
+    async def _attempt(self, call: Call) -> _Answer:
+        response = await self._received(call)
         try:
             return _Answer(response.status_code, decode_json(response))
         except ValueError:
@@ -323,28 +269,14 @@ class Transport:
                 hint=call.if_ambiguous,
             ) from None
 
-    async def _bounded(self, call: _Call) -> Received:
-        """The answer, its body read up to MAX_BODY_BYTES (decoded): a larger or endless one is
-        refused, never held in memory or passed on."""
-        url = self._base_url + call.path if call.path.startswith("/") else call.path  # parsed once
-        request = self._client.build_request(
-            call.method, url, json=call.json_body, params=call.params, headers=call.headers
-        )
-        response = await self._client.send(request, stream=True)
-        try:
-            body = bytearray()
-            async for chunk in response.aiter_bytes():
-                body += chunk
-                if len(body) > MAX_BODY_BYTES:
-                    raise UpstreamUnavailable(
-                        operation=call.operation,
-                        reason=f"the store's answer is larger than {MAX_BODY_BYTES // 2**20} MiB",
-                        ambiguous=not call.idempotent,
-                        hint=call.if_ambiguous,
-                    )
-        finally:
-            await response.aclose()
-        return Received(response.status_code, response.reason_phrase, response.headers, bytes(body))
+    async def _received(self, call: Call) -> Received:
+        """One attempt: paced, its rate-limit headers noted; an error status raises."""
+        await self._pace()
+        response = await self._connected().exchange(call)
+        self._note_rate_limit(response)
+        if response.status_code >= 400:
+            raise _error_from(response, call)
+        return response
 
     async def _pace(self) -> None:
         """Wait out an exhausted rate-limit window rather than spend a request on a 429."""
@@ -366,29 +298,13 @@ class Transport:
         return self.retry.backoff(attempt, self._rng)
 
 
-@dataclass(frozen=True)
-class _Call:
-    method: str
-    path: str = field(repr=False)  # a visited link carries its token
-    operation: str
-    json_body: Any
-    params: Mapping[str, str] | None
-    headers: Mapping[str, str] | None
-    if_ambiguous: str | None
-    single_use: bool = False  # a GET that spends what it names (a redirect link) is not idempotent
-
-    @property
-    def idempotent(self) -> bool:
-        return self.method in IDEMPOTENT_METHODS and not self.single_use
-
-
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class _Answer:
     status: int
     body: Any
 
 
-def parse_answer(answer: _Answer, parse: Callable[[Any], T], call: _Call) -> T:
+def parse_answer(answer: _Answer, parse: Callable[[Any], T], call: Call) -> T:
     """Map the decoded body; a shape this client does not know is an error, never a wrong value."""
     try:
         return parse(answer.body)
@@ -411,23 +327,7 @@ def _was_not_sent(error: UpstreamError) -> bool:
     return isinstance(error, UpstreamUnavailable) and not error.ambiguous
 
 
-def _unavailable(call: _Call, exc: httpx.TransportError) -> UpstreamUnavailable:
-    if isinstance(exc, NOT_SENT_ERRORS):
-        return UpstreamUnavailable(
-            operation=call.operation,
-            reason=f"could not connect to the store ({type(exc).__name__})",
-            ambiguous=False,
-        )
-    kind = "timed out" if isinstance(exc, httpx.TimeoutException) else "lost the connection"
-    return UpstreamUnavailable(
-        operation=call.operation,
-        reason=f"the request {kind} before an answer arrived ({type(exc).__name__})",
-        ambiguous=not call.idempotent,
-        hint=call.if_ambiguous,
-    )
-
-
-def _error_from(response: Received, call: _Call) -> BigCommerceError:
+def _error_from(response: Received, call: Call) -> BigCommerceError:
     status = response.status_code
     body = _error_body(response)
     title, field_errors = _title_and_fields(body, response)

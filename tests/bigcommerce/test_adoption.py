@@ -20,7 +20,6 @@ from checkout_mcp.bigcommerce.models import Checkout, ConsignmentItem
 from checkout_mcp.bigcommerce.store import (
     OPERATIONS,
     SANDBOX_BASE_URL,
-    InProcessTransport,
     ManagementSettings,
     Store,
     StorefrontSettings,
@@ -235,7 +234,7 @@ async def test_a_link_on_another_host_is_not_visited(sandbox: Sandbox) -> None:
     def transport(base_url: str) -> Transport:
         return Transport(
             base_url,
-            transport=InProcessTransport(sandbox.app),
+            app=sandbox.app,
             retry=TEST_RETRY,
             sleep=clock_sleep(sandbox),
             now=sandbox.clock.timestamp,

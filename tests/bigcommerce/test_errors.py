@@ -16,7 +16,7 @@ from checkout_mcp.bigcommerce.errors import (
 )
 from checkout_mcp.bigcommerce.management import ManagementBinding
 from checkout_mcp.bigcommerce.models import ConsignmentItem
-from checkout_mcp.bigcommerce.store import SANDBOX_BASE_URL, InProcessTransport, Store
+from checkout_mcp.bigcommerce.store import SANDBOX_BASE_URL, Store
 from checkout_mcp.bigcommerce.transport import Transport
 from checkout_mcp.sandbox import Sandbox
 from tests.bigcommerce.conftest import (
@@ -59,7 +59,7 @@ async def test_unprocessable_carries_field_errors(store: Store, sandbox: Sandbox
 
 async def test_conflict_on_a_stale_version(sandbox: Sandbox) -> None:
     """The bindings send no version; the transport still maps the store's 409 when a caller does."""
-    transport = Transport(SANDBOX_BASE_URL, transport=InProcessTransport(sandbox.app))
+    transport = Transport(SANDBOX_BASE_URL, app=sandbox.app)
     credentials = sandbox.credentials
     path = f"/stores/{credentials.store_hash}/v3/checkouts/{demo_cart(sandbox, 'ready')}"
     try:
@@ -80,7 +80,7 @@ async def test_conflict_on_a_stale_version(sandbox: Sandbox) -> None:
 
 
 async def test_an_unreadable_success_is_an_error_not_a_wrong_value(sandbox: Sandbox) -> None:
-    transport = Transport(SANDBOX_BASE_URL, transport=InProcessTransport(sandbox.app))
+    transport = Transport(SANDBOX_BASE_URL, app=sandbox.app)
     credentials = sandbox.credentials
     auth = {"X-Auth-Token": credentials.access_token}
     carts_path = f"/stores/{credentials.store_hash}/v3/carts"
@@ -111,7 +111,7 @@ async def test_an_unreadable_success_is_an_error_not_a_wrong_value(sandbox: Sand
 
 async def test_wrong_token_is_unauthorized_and_never_echoed(sandbox: Sandbox) -> None:
     wrong = "wrong-token-0123456789abcdef"
-    transport = Transport(SANDBOX_BASE_URL, transport=InProcessTransport(sandbox.app))
+    transport = Transport(SANDBOX_BASE_URL, app=sandbox.app)
     binding = ManagementBinding(transport, sandbox.credentials.store_hash, SecretStr(wrong))
     try:
         with pytest.raises(Unauthorized) as caught:
@@ -124,7 +124,7 @@ async def test_wrong_token_is_unauthorized_and_never_echoed(sandbox: Sandbox) ->
 
 
 async def test_read_only_token_cannot_write(sandbox: Sandbox) -> None:
-    transport = Transport(SANDBOX_BASE_URL, transport=InProcessTransport(sandbox.app))
+    transport = Transport(SANDBOX_BASE_URL, app=sandbox.app)
     binding = ManagementBinding(
         transport, sandbox.credentials.store_hash, sandbox.credentials.read_only_token
     )

@@ -20,7 +20,6 @@ from checkout_mcp.bigcommerce.errors import BigCommerceError, ServerError, Upstr
 from checkout_mcp.bigcommerce.management import ManagementBinding
 from checkout_mcp.bigcommerce.store import (
     SANDBOX_BASE_URL,
-    InProcessTransport,
     ManagementSettings,
     Store,
     StorefrontSettings,
@@ -302,7 +301,7 @@ def visiting_transport(sandbox: Sandbox, base_url: str) -> Transport:
 
 async def test_visit_answers_the_redirect_status_without_following_it(sandbox: Sandbox) -> None:
     """Over real HTTP: a 302 with its cookie, then HTML pages (200 and a 410 error) never read as JSON."""
-    api = Transport(SANDBOX_BASE_URL, transport=InProcessTransport(sandbox.app))
+    api = Transport(SANDBOX_BASE_URL, app=sandbox.app)
     async with contextlib.aclosing(api):
         management = ManagementBinding(api, sandbox.credentials.store_hash, sandbox.credentials.access_token)
         cart = await management.create_cart(mugs(1))
@@ -338,7 +337,7 @@ async def test_visit_is_retried_only_when_the_request_was_never_sent(sandbox: Sa
 
 async def test_a_dropped_visit_is_ambiguous_and_not_repeated(sandbox: Sandbox) -> None:
     sandbox.faults.add({"match": "GET /checkout", "kind": "drop_before"})
-    transport = Transport(SANDBOX_BASE_URL, transport=InProcessTransport(sandbox.app), retry=TEST_RETRY)
+    transport = Transport(SANDBOX_BASE_URL, app=sandbox.app, retry=TEST_RETRY)
     async with contextlib.aclosing(transport):
         with pytest.raises(UpstreamUnavailable) as caught:
             await transport.visit("/checkout", operation="visit")

@@ -1,0 +1,133 @@
+"""What one request of the BigCommerce client costs, in-process on the embedded sandbox.
+
+The management binding's get_checkout of a 1-line and a 100-line checkout (request building, the
+httpx hop into the sandbox app, reading, decoding, mapping), and, for the same two answers, the
+JSON decoding and the mapping into the domain model alone.
+
+`python bench/client_cost.py [--against REV]`: with a git revision, the client of that revision
+(its transport, mapping, endpoints and management modules, loaded beside ours) is measured in the
+same rounds, on the same sandbox, and each figure gets a `.before` and a `.ratio` (ours / theirs).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import subprocess
+import sys
+import tempfile
+import types
+from collections.abc import Awaitable, Callable
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import anyio
+import httpx
+from subject import add_bench_products, cart_of, serving
+from timing import interleaved, interleaved_sync, ratio
+
+from checkout_mcp.bigcommerce import mapping
+from checkout_mcp.bigcommerce.connection import InProcessTransport
+from checkout_mcp.bigcommerce.store import SANDBOX_BASE_URL, clock_sleep
+
+ROUNDS = 15
+CALLS = 100
+LINES = (1, 100)
+REPO = Path(__file__).resolve().parent.parent
+# The client modules an old revision brings; each imports the ones before it.
+CLIENT_MODULES = ("transport", "mapping", "endpoints", "management")
+
+
+def load_revision(revision: str) -> types.SimpleNamespace:
+    """CLIENT_MODULES as they were at `revision`, as modules of their own beside ours."""
+    alias = "client_" + re.sub(r"\W", "_", revision)
+    loaded: dict[str, types.ModuleType] = {}
+    for name in CLIENT_MODULES:
+        path = f"checkout_mcp/bigcommerce/{name}.py"
+        source = subprocess.run(
+            ["git", "show", f"{revision}:{path}"], cwd=REPO, capture_output=True, text=True, check=True
+        ).stdout
+        for earlier in loaded:
+            source = source.replace(f"checkout_mcp.bigcommerce.{earlier} ", f"{alias}_{earlier} ")
+        module = types.ModuleType(f"{alias}_{name}")
+        module.__file__ = f"{revision}:{path}"
+        sys.modules[module.__name__] = module
+        exec(compile(source, module.__file__, "exec"), module.__dict__)
+        loaded[name] = module
+    return types.SimpleNamespace(**loaded)
+
+
+async def run(against: str | None) -> dict[str, float]:
+    old = load_revision(against) if against else None
+    with tempfile.TemporaryDirectory() as folder:
+        async with serving(Path(folder)) as (runtime, client):
+            add_bench_products(runtime)
+            sandbox = runtime.sandbox
+            assert sandbox is not None
+            carts = {lines: await cart_of(client, lines) for lines in LINES}
+            ours = runtime.store.binding_for("get_checkout")
+            requests: dict[str, Callable[[], Awaitable[object]]] = {
+                f"get_checkout_{lines}": (lambda c=checkout_id: ours.get_checkout(c))
+                for lines, checkout_id in carts.items()
+            }
+            if old is not None:
+                transport = old.transport.Transport(
+                    SANDBOX_BASE_URL,
+                    transport=InProcessTransport(sandbox.app),
+                    sleep=clock_sleep(sandbox),
+                    now=sandbox.clock.timestamp,
+                )
+                credentials = sandbox.credentials
+                theirs = old.management.ManagementBinding(
+                    transport, credentials.store_hash, credentials.access_token
+                )
+                for lines, checkout_id in carts.items():
+                    requests[f"get_checkout_{lines}.before"] = lambda c=checkout_id: theirs.get_checkout(c)
+            bodies = {lines: await answer_of(runtime, checkout_id) for lines, checkout_id in carts.items()}
+            samples = await interleaved(requests, rounds=ROUNDS, calls=CALLS)
+    local: dict[str, Callable[[], object]] = {}
+    for lines, body in bodies.items():
+        decoded = json.loads(body, parse_float=Decimal)["data"]
+        local[f"decode_{lines}"] = lambda b=body: json.loads(b, parse_float=Decimal)
+        local[f"mapping_{lines}"] = lambda d=decoded: mapping.checkout_from(mapping.MANAGEMENT_KEYS, d)
+        if old is not None:
+            keys = old.mapping.MANAGEMENT_KEYS
+            local[f"mapping_{lines}.before"] = lambda d=decoded, k=keys: old.mapping.checkout_from(k, d)
+    samples |= interleaved_sync(local, rounds=ROUNDS, calls=CALLS)
+    us = 1e6
+    figures = {f"client.{name}_us": sample.median * us for name, sample in samples.items()}
+    for lines in LINES[1:]:
+        for what in ("get_checkout", "mapping"):
+            for tail in ("", ".before") if old else ("",):
+                many, one = samples[f"{what}_{lines}{tail}"], samples[f"{what}_1{tail}"]
+                figures[f"client.{what}.us_per_line{tail}"] = (many.median - one.median) / (lines - 1) * us
+    if old is not None:
+        for name in [name for name in samples if not name.endswith(".before")]:
+            if f"{name}.before" in samples:
+                figures[f"client.{name}.ratio"] = ratio(samples[name], samples[f"{name}.before"])
+    return dict(sorted(figures.items()))
+
+
+async def answer_of(runtime: Any, checkout_id: str) -> bytes:
+    """The management API's answer to GET /checkouts/{id}, as the sandbox sends it."""
+    sandbox = runtime.sandbox
+    path = f"/stores/{sandbox.credentials.store_hash}/v3/checkouts/{checkout_id}"
+    in_process = InProcessTransport(sandbox.app)
+    async with httpx.AsyncClient(transport=in_process, base_url=SANDBOX_BASE_URL) as http:
+        answer = await http.get(path, headers={"X-Auth-Token": sandbox.credentials.access_token})
+        answer.raise_for_status()
+        return answer.content
+
+
+def measure() -> dict[str, float]:
+    return anyio.run(run, None)
+
+
+if __name__ == "__main__":
+    options = argparse.ArgumentParser(description=__doc__)
+    options.add_argument("--against", help="a git revision whose client is measured alongside")
+    arguments = options.parse_args()
+    for figure, value in anyio.run(run, arguments.against).items():
+        print(f"{figure:45s} {value:10.3f}")
