@@ -5,16 +5,17 @@ customer message, set billing and shipping addresses and apply or remove coupons
 relative paths with bodies of the same shape; only the key spelling differs (`Keys`). A binding
 subclasses `SharedCheckoutEndpoints`, names its `keys`, and says where a path goes (`_target`),
 what headers it carries (`_headers`) and where the resource sits in an answer (`_answer`,
-`_checkout_from`); every request of both bindings goes out through the one `_call`.
+`_checkout_json`); every request of both bindings goes out through the one `_call`.
 """
 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping
+from functools import partial
 from typing import Any, ClassVar, TypeVar
 
-from checkout_mcp.bigcommerce.mapping import Keys, address_body, consignment_body, with_version
+from checkout_mcp.bigcommerce.mapping import Keys, address_body, checkout_from, consignment_body, with_version
 from checkout_mcp.bigcommerce.models import AddressInput, Checkout, ConsignmentItem
 from checkout_mcp.bigcommerce.transport import Transport, segment, uuid_segment
 
@@ -55,8 +56,12 @@ class SharedCheckoutEndpoints(ABC):
         return answer
 
     @abstractmethod
-    def _checkout_from(self, answer: Any) -> Checkout:
-        """The checkout in an answer (after `_answer`)."""
+    def _checkout_json(self, answer: Any) -> Any:
+        """The checkout's JSON in an answer (after `_answer`)."""
+
+    def _checkout_from(self, answer: Any, *, shipping_options: bool = True) -> Checkout:
+        """The checkout in an answer; without `shipping_options`, its consignments' options are None."""
+        return checkout_from(self.keys, self._checkout_json(answer), shipping_options=shipping_options)
 
     async def _call(
         self,
@@ -92,15 +97,16 @@ class SharedCheckoutEndpoints(ABC):
         return {"include": f"consignments.{self.keys('available_shipping_options')}"}
 
     async def get_checkout(self, checkout_id: str, *, include_shipping_options: bool = False) -> Checkout:
+        """The checkout; its consignments' shipping options only when asked for (None otherwise,
+        though the storefront sends them by default, checkouts.sf.yml)."""
         params = self._with_shipping_options() if include_shipping_options else None
-        checkout = await self._checkout_call("GET", checkout_path(checkout_id), "get_checkout", params=params)
-        if include_shipping_options:
-            return checkout
-        # The storefront includes the options by default (checkouts.sf.yml); not asked, they are None.
-        consignments = [
-            c.model_copy(update={"available_shipping_options": None}) for c in checkout.consignments
-        ]
-        return checkout.model_copy(update={"consignments": consignments})
+        return await self._call(
+            "GET",
+            checkout_path(checkout_id),
+            "get_checkout",
+            params=params,
+            parse=partial(self._checkout_from, shipping_options=include_shipping_options),
+        )
 
     async def update_customer_message(
         self, checkout_id: str, message: str, *, version: int | None = None

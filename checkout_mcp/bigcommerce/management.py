@@ -26,7 +26,6 @@ from checkout_mcp.bigcommerce.mapping import (
     cart_body,
     cart_from,
     cart_item_body,
-    checkout_from,
     with_version,
 )
 from checkout_mcp.bigcommerce.models import (
@@ -87,8 +86,8 @@ class ManagementBinding(SharedCheckoutEndpoints):
     def _headers(self) -> dict[str, str]:
         return {"X-Auth-Token": self._access_token.get_secret_value()}
 
-    def _checkout_from(self, answer: Any) -> Checkout:
-        return _checkout_data(answer)
+    def _checkout_json(self, answer: Any) -> Any:
+        return _data(answer)
 
     # --- checkouts ----------------------------------------------------------------------------------
 
@@ -351,10 +350,6 @@ def _cart_item(cart_id: str, item_id: str) -> str:
 def _data(answer: Any) -> Any:
     """The `data` of a v3 envelope (a KeyError/TypeError here becomes UnexpectedResponse)."""
     return answer["data"]
-
-
-def _checkout_data(answer: Any) -> Checkout:
-    return checkout_from(MANAGEMENT_KEYS, _data(answer))
 
 
 def _cart_data(answer: Any) -> Cart:

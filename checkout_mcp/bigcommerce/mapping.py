@@ -18,15 +18,10 @@ from checkout_mcp.bigcommerce.models import (
     AddressInput,
     Cart,
     Checkout,
-    Consignment,
     ConsignmentItem,
-    Coupon,
-    GiftCertificate,
     ItemKind,
-    LineItem,
     NewLineItem,
     ShippingOption,
-    Tax,
 )
 from checkout_mcp.bigcommerce.transport import amount_from
 
@@ -136,25 +131,37 @@ def cart_item_body(keys: Keys, *, quantity: int, product_id: int, variant_id: in
 
 
 # --- responses -> domain ------------------------------------------------------------------------------
+# Each `*_fields` reads one object of an answer into the fields of its model, and the model of a whole
+# answer is validated once, with everything in it (one pydantic call, not one per line item): a value
+# of the wrong type anywhere in the tree fails that validation, so an answer of a shape this client
+# does not know is still an UnexpectedResponse, never a wrong value.
+
+Fields = dict[str, Any]
 
 
-def address_from(keys: Keys, data: dict[str, Any] | None) -> Address | None:
+def address_fields(keys: Keys, data: dict[str, Any] | None) -> Fields | None:
     if not data:
         return None
     fields = {name: data[key] for name, key in keys.address_keys if data.get(key) is not None}
-    return Address(id=str(data["id"]) if data.get("id") is not None else None, **fields)
+    fields["id"] = str(data["id"]) if data.get("id") is not None else None
+    return fields
 
 
-def coupon_from(keys: Keys, data: dict[str, Any]) -> Coupon:
+def address_from(keys: Keys, data: dict[str, Any] | None) -> Address | None:
+    fields = address_fields(keys, data)
+    return None if fields is None else Address.model_validate(fields)
+
+
+def coupon_fields(keys: Keys, data: dict[str, Any]) -> Fields:
     coupon_type = data.get(keys("coupon_type"))
     if isinstance(coupon_type, int) and 0 <= coupon_type < len(COUPON_TYPES):
         coupon_type = COUPON_TYPES[coupon_type]
-    return Coupon(
-        code=data["code"],
-        id=str(data["id"]) if data.get("id") is not None else None,
-        coupon_type=None if coupon_type is None else str(coupon_type),
-        discounted_amount=amount_from(data.get(keys("discounted_amount"))),
-    )
+    return {
+        "code": data["code"],
+        "id": str(data["id"]) if data.get("id") is not None else None,
+        "coupon_type": None if coupon_type is None else str(coupon_type),
+        "discounted_amount": amount_from(data.get(keys("discounted_amount"))),
+    }
 
 
 LINE_ITEM_KEYS = (
@@ -169,7 +176,7 @@ LINE_ITEM_KEYS = (
 )
 
 
-def line_item_from(keys: Keys, data: dict[str, Any], kind: ItemKind) -> LineItem:
+def line_item_fields(keys: Keys, data: dict[str, Any], kind: ItemKind) -> Fields:
     """Called for every line of every answer: the keys' spellings are looked up once, together."""
     list_key, sale_key, product_key, variant_key, extended_key, discount_key, coupon_key, shipping_key = (
         keys.line_item_keys
@@ -177,105 +184,125 @@ def line_item_from(keys: Keys, data: dict[str, Any], kind: ItemKind) -> LineItem
     quantity = int(data.get("quantity", 1))
     list_price = amount_from(data.get(list_key, data.get("amount")))
     sale_price = amount_from(data.get(sale_key, list_price))
-    return LineItem(
-        id=str(data["id"]),
-        kind=kind,
-        name=data.get("name", ""),
-        quantity=quantity,
-        product_id=data.get(product_key),
-        variant_id=data.get(variant_key),
-        sku=data.get("sku"),
-        list_price=list_price,
-        sale_price=sale_price,
-        extended_sale_price=amount_from(data.get(extended_key, sale_price * quantity)),
-        discount_amount=amount_from(data.get(discount_key)),
-        coupon_amount=amount_from(data.get(coupon_key)),
-        requires_shipping=bool(data.get(shipping_key, kind == "physical")),
-    )
+    return {
+        "id": str(data["id"]),
+        "kind": kind,
+        "name": data.get("name", ""),
+        "quantity": quantity,
+        "product_id": data.get(product_key),
+        "variant_id": data.get(variant_key),
+        "sku": data.get("sku"),
+        "list_price": list_price,
+        "sale_price": sale_price,
+        "extended_sale_price": amount_from(data.get(extended_key, sale_price * quantity)),
+        "discount_amount": amount_from(data.get(discount_key)),
+        "coupon_amount": amount_from(data.get(coupon_key)),
+        "requires_shipping": bool(data.get(shipping_key, kind == "physical")),
+    }
 
 
-def cart_from(keys: Keys, data: dict[str, Any]) -> Cart:
+def cart_fields(keys: Keys, data: dict[str, Any]) -> Fields:
     groups = data.get(keys("line_items")) or {}
-    return Cart(
-        id=data["id"],
-        currency=data["currency"]["code"],
-        customer_id=data.get(keys("customer_id")) or 0,
-        email=data.get("email") or None,
-        is_tax_included=bool(data.get(keys("tax_included"), False)),
-        base_amount=amount_from(data.get(keys("base_amount"))),
-        discount_amount=amount_from(data.get(keys("discount_amount"))),
-        cart_amount=amount_from(data.get(keys("cart_amount"), data.get(keys("cart_amount_inc_tax")))),
-        line_items=[
-            line_item_from(keys, item, kind)
+    return {
+        "id": data["id"],
+        "currency": data["currency"]["code"],
+        "customer_id": data.get(keys("customer_id")) or 0,
+        "email": data.get("email") or None,
+        "is_tax_included": bool(data.get(keys("tax_included"), False)),
+        "base_amount": amount_from(data.get(keys("base_amount"))),
+        "discount_amount": amount_from(data.get(keys("discount_amount"))),
+        "cart_amount": amount_from(data.get(keys("cart_amount"), data.get(keys("cart_amount_inc_tax")))),
+        "line_items": [
+            line_item_fields(keys, item, kind)
             for group, kind in ITEM_GROUPS.items()
             for item in groups.get(keys(group)) or []
         ],
-        coupons=[coupon_from(keys, coupon) for coupon in data.get("coupons") or []],
-        version=data.get("version"),
-        raw=data,
-    )
+        "coupons": [coupon_fields(keys, coupon) for coupon in data.get("coupons") or []],
+        "version": data.get("version"),
+        "raw": data,
+    }
+
+
+def cart_from(keys: Keys, data: dict[str, Any]) -> Cart:
+    return Cart.model_validate(cart_fields(keys, data))
+
+
+def shipping_option_fields(keys: Keys, data: dict[str, Any]) -> Fields:
+    """Consignment options carry `cost`; the storefront seed's options endpoint calls it `price`."""
+    return {
+        "id": str(data["id"]),
+        "description": data.get("description", ""),
+        "cost": amount_from(data.get("cost", data.get("price"))),
+        "type": data.get("type"),
+        "transit_time": data.get(keys("transit_time")) or None,
+    }
 
 
 def shipping_option_from(keys: Keys, data: dict[str, Any]) -> ShippingOption:
-    """Consignment options carry `cost`; the storefront seed's options endpoint calls it `price`."""
-    return ShippingOption(
-        id=str(data["id"]),
-        description=data.get("description", ""),
-        cost=amount_from(data.get("cost", data.get("price"))),
-        type=data.get("type"),
-        transit_time=data.get(keys("transit_time")) or None,
-    )
+    return ShippingOption.model_validate(shipping_option_fields(keys, data))
 
 
-def consignment_from(keys: Keys, data: dict[str, Any], tax_included: bool) -> Consignment:
-    available = data.get(keys("available_shipping_options"))
+def consignment_fields(
+    keys: Keys, data: dict[str, Any], tax_included: bool, shipping_options: bool
+) -> Fields:
+    available = data.get(keys("available_shipping_options")) if shipping_options else None
     selected = data.get(keys("selected_shipping_option"))
-    return Consignment(
-        id=str(data["id"]),
-        address=address_from(keys, data.get("address")) or Address(),
-        line_item_ids=[str(item_id) for item_id in data.get(keys("line_item_ids")) or []],
-        available_shipping_options=None
+    return {
+        "id": str(data["id"]),
+        "address": address_fields(keys, data.get("address")) or {},
+        "line_item_ids": [str(item_id) for item_id in data.get(keys("line_item_ids")) or []],
+        "available_shipping_options": None
         if available is None
-        else [shipping_option_from(keys, option) for option in available],
-        selected_shipping_option=shipping_option_from(keys, selected) if selected else None,
-        shipping_cost=amount_from(keys.amount(data, "shipping_cost", tax_included)),
-        handling_cost=amount_from(keys.amount(data, "handling_cost", tax_included)),
-    )
+        else [shipping_option_fields(keys, option) for option in available],
+        "selected_shipping_option": shipping_option_fields(keys, selected) if selected else None,
+        "shipping_cost": amount_from(keys.amount(data, "shipping_cost", tax_included)),
+        "handling_cost": amount_from(keys.amount(data, "handling_cost", tax_included)),
+    }
 
 
-def gift_certificate_from(data: dict[str, Any]) -> GiftCertificate:
-    return GiftCertificate(
-        code=data["code"],
-        balance=amount_from(data.get("balance")),
-        used=amount_from(data.get("used")),
-        remaining=amount_from(data.get("remaining")),
-    )
+def gift_certificate_fields(data: dict[str, Any]) -> Fields:
+    return {
+        "code": data["code"],
+        "balance": amount_from(data.get("balance")),
+        "used": amount_from(data.get("used")),
+        "remaining": amount_from(data.get("remaining")),
+    }
 
 
-def checkout_from(keys: Keys, data: dict[str, Any]) -> Checkout:
-    cart = cart_from(keys, data["cart"])
-    tax_included = cart.is_tax_included
+def checkout_from(keys: Keys, data: dict[str, Any], *, shipping_options: bool = True) -> Checkout:
+    """The checkout; without `shipping_options` its consignments' available options are left unread
+    (None), as when they were not asked for."""
+    cart = cart_fields(keys, data["cart"])
+    tax_included: bool = cart["is_tax_included"]
     grand_total = amount_from(data.get(keys("grand_total")))
     order_id = data.get(keys("order_id"))
-    return Checkout(
-        id=data["id"],
-        cart=cart,
-        currency=cart.currency,
-        billing_address=address_from(keys, data.get(keys("billing_address"))),
-        consignments=[consignment_from(keys, item, tax_included) for item in data.get("consignments") or []],
-        coupons=[coupon_from(keys, coupon) for coupon in data.get("coupons") or []],
-        gift_certificates=[gift_certificate_from(item) for item in data.get(keys("gift_certificates")) or []],
-        taxes=[
-            Tax(name=tax["name"], amount=amount_from(tax.get("amount"))) for tax in data.get("taxes") or []
-        ],
-        subtotal=amount_from(keys.amount(data, "subtotal", tax_included)),
-        shipping_total=amount_from(keys.amount(data, "shipping_cost_total", tax_included)),
-        handling_total=amount_from(keys.amount(data, "handling_cost_total", tax_included)),
-        tax_total=amount_from(data.get(keys("tax_total"))),
-        grand_total=grand_total,
-        outstanding_balance=amount_from(data.get(keys("outstanding_balance"), grand_total)),
-        order_id=str(order_id) if order_id not in (None, "") else None,
-        customer_message=data.get(keys("customer_message")) or "",
-        version=data.get("version"),
-        raw=data,
+    consignments = data.get("consignments") or []
+    return Checkout.model_validate(
+        {
+            "id": data["id"],
+            "cart": cart,
+            "currency": cart["currency"],
+            "billing_address": address_fields(keys, data.get(keys("billing_address"))),
+            "consignments": [
+                consignment_fields(keys, item, tax_included, shipping_options) for item in consignments
+            ],
+            "coupons": [coupon_fields(keys, coupon) for coupon in data.get("coupons") or []],
+            "gift_certificates": [
+                gift_certificate_fields(item) for item in data.get(keys("gift_certificates")) or []
+            ],
+            "taxes": [
+                {"name": tax["name"], "amount": amount_from(tax.get("amount"))}
+                for tax in data.get("taxes") or []
+            ],
+            "subtotal": amount_from(keys.amount(data, "subtotal", tax_included)),
+            "shipping_total": amount_from(keys.amount(data, "shipping_cost_total", tax_included)),
+            "handling_total": amount_from(keys.amount(data, "handling_cost_total", tax_included)),
+            "tax_total": amount_from(data.get(keys("tax_total"))),
+            "grand_total": grand_total,
+            "outstanding_balance": amount_from(data.get(keys("outstanding_balance"), grand_total)),
+            "order_id": str(order_id) if order_id not in (None, "") else None,
+            "customer_message": data.get(keys("customer_message")) or "",
+            "version": data.get("version"),
+            "raw": data,
+        }
     )

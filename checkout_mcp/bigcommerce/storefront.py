@@ -74,8 +74,8 @@ class StorefrontBinding(SharedCheckoutEndpoints):
     def _answer(self, answer: Any) -> Any:
         return _unwrap(answer)
 
-    def _checkout_from(self, answer: Any) -> Checkout:
-        return _checkout_from(answer)
+    def _checkout_json(self, answer: Any) -> Any:
+        return answer
 
     # --- checkouts ----------------------------------------------------------------------------------
 

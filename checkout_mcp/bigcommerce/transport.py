@@ -308,7 +308,7 @@ def parse_answer(answer: _Answer, parse: Callable[[Any], T], call: Call) -> T:
     """Map the decoded body; a shape this client does not know is an error, never a wrong value."""
     try:
         return parse(answer.body)
-    except (KeyError, TypeError, ValueError, ArithmeticError) as exc:
+    except (KeyError, TypeError, AttributeError, ValueError, ArithmeticError) as exc:
         raise UnexpectedResponse(
             operation=call.operation,
             status=answer.status,
