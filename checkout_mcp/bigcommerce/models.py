@@ -10,11 +10,13 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, WithJsonSchema
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, SkipValidation, WithJsonSchema
 
 from checkout_mcp.order_status import ORDER_STATUS_NAMES
 
 ItemKind = Literal["physical", "digital", "gift_certificate", "custom"]
+Raw = Annotated[dict[str, Any] | None, SkipValidation(), Field(exclude=True, repr=False)]
+"""The upstream JSON object as decoded, for view="full"; kept as it is: the mapping read it as one."""
 
 
 class DomainModel(BaseModel):
@@ -102,7 +104,7 @@ class Cart(DomainModel):
     line_items: list[LineItem] = Field(default_factory=list)
     coupons: list[Coupon] = Field(default_factory=list)
     version: int | None = None
-    raw: dict[str, Any] | None = Field(default=None, exclude=True, repr=False)
+    raw: Raw = None
 
 
 class Checkout(DomainModel):
@@ -123,7 +125,7 @@ class Checkout(DomainModel):
     order_id: str | None = None
     customer_message: str = ""
     version: int | None = None
-    raw: dict[str, Any] | None = Field(default=None, exclude=True, repr=False)
+    raw: Raw = None
 
 
 class OrderItem(DomainModel):
@@ -148,7 +150,7 @@ class Order(DomainModel):
     items: list[OrderItem] = Field(default_factory=list)
     billing_address: Address | None = None
     cart_id: str | None = None
-    raw: dict[str, Any] | None = Field(default=None, exclude=True, repr=False)
+    raw: Raw = None
 
 
 class VariantOption(DomainModel):
@@ -187,7 +189,7 @@ class Product(DomainModel):
     base_variant_id: int | None = None  # products without options
     image_url: str | None = None
     variants: list[Variant] | None = None
-    raw: dict[str, Any] | None = Field(default=None, exclude=True, repr=False)
+    raw: Raw = None
 
 
 class ProductPage(DomainModel):
