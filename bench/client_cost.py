@@ -6,7 +6,8 @@ JSON decoding and the mapping into the domain model alone.
 
 `python bench/client_cost.py [--against REV]`: with a git revision, the client of that revision
 (its transport, mapping, endpoints and management modules, loaded beside ours) is measured in the
-same rounds, on the same sandbox, and each figure gets a `.before` and a `.ratio` (ours / theirs).
+same rounds, on the same sandbox, and each figure gets a `.before` and a `.ratio` (ours / theirs,
+the median of the rounds' ratios).
 """
 
 from __future__ import annotations
@@ -97,16 +98,17 @@ async def run(against: str | None) -> dict[str, float]:
             local[f"mapping_{lines}.before"] = lambda d=decoded, k=keys: old.mapping.checkout_from(k, d)
     samples |= interleaved_sync(local, rounds=ROUNDS, calls=CALLS)
     us = 1e6
-    figures = {f"client.{name}_us": sample.median * us for name, sample in samples.items()}
-    for lines in LINES[1:]:
-        for what in ("get_checkout", "mapping"):
-            for tail in ("", ".before") if old else ("",):
-                many, one = samples[f"{what}_{lines}{tail}"], samples[f"{what}_1{tail}"]
-                figures[f"client.{what}.us_per_line{tail}"] = (many.median - one.median) / (lines - 1) * us
-    if old is not None:
-        for name in [name for name in samples if not name.endswith(".before")]:
-            if f"{name}.before" in samples:
-                figures[f"client.{name}.ratio"] = ratio(samples[name], samples[f"{name}.before"])
+    figures: dict[str, float] = {}
+    for name, sample in samples.items():
+        subject, _, before = name.partition(".")
+        figures[f"client.{subject}.us" + (".before" if before else "")] = sample.median * us
+    for what in ("get_checkout", "mapping"):
+        for tail in ("", ".before") if old else ("",):
+            many, one = samples[f"{what}_{LINES[-1]}{tail}"], samples[f"{what}_1{tail}"]
+            figures[f"client.{what}.us_per_line{tail}"] = (many.median - one.median) / (LINES[-1] - 1) * us
+    for name in samples:
+        if f"{name}.before" in samples:
+            figures[f"client.{name}.ratio"] = ratio(samples[name], samples[f"{name}.before"])
     return dict(sorted(figures.items()))
 
 
