@@ -1,7 +1,8 @@
 """One request as `Transport` hands it to the HTTP client, and its answer as read.
 
 The shapes both sides share: `transport` (the rules) builds a `Call` and reads a `Received`;
-`connection` (httpx) sends the one and makes the other. Neither imports httpx here.
+`connection` (httpx) sends the one and makes the other. This module does not import httpx, so
+`transport` does not either.
 """
 
 from __future__ import annotations
