@@ -200,13 +200,3 @@ def clock_sleep(sandbox: Sandbox) -> Sleep:
         await anyio.lowlevel.checkpoint()
 
     return sleep
-
-
-def __getattr__(name: str) -> object:
-    """`InProcessTransport`, which moved to `connection` with the rest of httpx, for importers that
-    still look for it here; importing it loads httpx, which a store otherwise does on its first request."""
-    if name == "InProcessTransport":
-        from checkout_mcp.bigcommerce.connection import InProcessTransport
-
-        return InProcessTransport
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

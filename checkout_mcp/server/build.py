@@ -10,7 +10,6 @@ from datetime import UTC, datetime
 from importlib.metadata import version
 from typing import Any
 
-import httpx
 from mcp.server.mcpserver import MCPServer
 
 from checkout_mcp.bigcommerce.store import ManagementSettings, Store, StorefrontSettings
@@ -79,7 +78,7 @@ def live_store(settings: StoreSettings) -> Store:
     return Store.connect(
         management=management,
         storefront=storefront,
-        timeout=httpx.Timeout(settings.timeout_seconds),
+        timeout=settings.timeout_seconds,
         retry=RetryPolicy(max_attempts=settings.max_attempts),
     )
 

@@ -276,6 +276,9 @@ async def serve_http(app: ASGIApp, settings: ServerSettings, on_listening: Calla
     # asyncio sets TCP_NODELAY itself only on sockets it creates; without it, an answer written in two
     # parts (head, body) waits out the client's delayed ACK, some 40 ms per call on a kept-alive connection.
     sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    # uvicorn only binds; listening now queues the connections of clients told the URL below until
+    # the server accepts them, where they would otherwise be refused until its startup is done.
+    sock.listen(config.backlog)
     on_listening(f"http://{as_host_header(settings.host)}:{sock.getsockname()[1]}")
     server = Server(config)
     async with anyio.create_task_group() as group:

@@ -19,7 +19,7 @@ from typing import Any, TypeVar
 import httpx
 from starlette.routing import Match, Route
 
-from checkout_mcp.bigcommerce.store import InProcessTransport
+from checkout_mcp.bigcommerce.connection import InProcessTransport
 from checkout_mcp.sandbox import Sandbox
 from tests.contract.contract import check, check_request
 
