@@ -4,9 +4,10 @@ checkout, for each surface.
 `python bench/sandbox_answer.py [--against REF]`. With a git REF (say `main`), that commit's
 `checkout_mcp` is exported beside this one as a second package, both sandboxes get the same
 checkouts, and then:
-1. every answer is compared byte for byte: the seeded demo carts and the bench carts (one with
-   coupons, a gift certificate and a hostile customer message), both surfaces, with and without
-   the shipping options, under each tax setting (exclusive or inclusive, shipping taxed or not);
+1. every answer (status, headers and body) is compared byte for byte: the seeded demo carts and
+   the bench carts (one with coupons, a gift certificate and a hostile customer message), both
+   surfaces, with and without the shipping options, under each tax setting (exclusive or
+   inclusive, shipping taxed or not);
 2. the two are timed in the same interleaved rounds, so that the machine's noise hits both alike.
 Without REF only this tree is timed. `measure()` gives this tree's figures, for bench/results.json.
 """
@@ -52,8 +53,8 @@ def exported(ref: str, folder: Path) -> str:
     return name
 
 
-async def asgi_get(app: Any, path: str, headers: list[tuple[bytes, bytes]], body: list[bytes]) -> int:
-    """One GET straight into the ASGI app (`path` may have a query); its status, its body into `body`."""
+async def asgi_get(app: Any, path: str, headers: list[tuple[bytes, bytes]], sent: list[Any]) -> int:
+    """One GET straight into the ASGI app (`path` may have a query); its status, its messages into `sent`."""
     status = 0
 
     async def receive() -> dict[str, Any]:
@@ -63,8 +64,7 @@ async def asgi_get(app: Any, path: str, headers: list[tuple[bytes, bytes]], body
         nonlocal status
         if message["type"] == "http.response.start":
             status = message["status"]
-        elif message["type"] == "http.response.body":
-            body.append(message.get("body", b""))
+        sent.append(message)
 
     path, _, query = path.partition("?")
     scope = {
@@ -146,10 +146,11 @@ class Subject:
             f"{checkout}?include=",
         ]
 
-    async def answer(self, path: str) -> tuple[int, bytes]:
-        body: list[bytes] = []
-        status = await asgi_get(self.sandbox.app, path, self.headers, body)
-        return status, b"".join(body)
+    async def answer(self, path: str) -> list[Any]:
+        """Every message of the answer: status and headers, then the body."""
+        sent: list[Any] = []
+        await asgi_get(self.sandbox.app, path, self.headers, sent)
+        return sent
 
     def reader(self, path: str) -> Callable[[], Awaitable[None]]:
         async def read() -> None:

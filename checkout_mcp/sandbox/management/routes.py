@@ -78,6 +78,8 @@ class Call:
         return cart_id
 
     def includes(self) -> set[str]:
+        if not self.request.scope["query_string"]:  # most requests: no query to parse
+            return set()
         return {
             part.strip() for part in self.request.query_params.get("include", "").split(",") if part.strip()
         }
