@@ -4,8 +4,9 @@ A `Template` is one JSON object whose keys never change, written by one %-format
 constants are in the format already, and each field's writer writes its value (text always quoted
 and escaped, amounts exact numbers, never through float). `write` gives a `jsonio.Fragment`, which
 other templates and `jsonio.dumps` put in as it is. The bytes are the ones `dumps` writes for the
-same values as a dict; a checkout with a hundred line items is written in a third of the time,
-since it builds no dict for them and calls no hook for each of their amounts.
+same values as a dict; a checkout with a hundred line items is written in half the time it takes
+to build it as dicts and dump them, since no dict is built for its lines and no hook is called for
+each of their seven amounts.
 """
 
 from __future__ import annotations

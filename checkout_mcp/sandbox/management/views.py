@@ -103,7 +103,7 @@ CHECKOUT = Template(
 
 
 def cart_view(cart: Cart, totals: Totals, redirect_urls: Fragment | None = None) -> Fragment:
-    """Cart_Full; the checkout's `cart` adds nothing (the ex/inc tax amounts are in both)."""
+    """Cart_Full (carts.v3.yml), also the checkout's `cart`; `redirect_urls` when POST /carts asks."""
     discount = totals.discount_amount
     return CART.write(
         id=cart.id,

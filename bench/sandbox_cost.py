@@ -1,14 +1,16 @@
 """The sandbox's answer to GET checkout alone: one ASGI call into the app, on a 1-line and a 100-line
 checkout, for each surface.
 
-`python bench/sandbox_answer.py [--against REF]`. With a git REF (say `main`), that commit's
+`python bench/sandbox_cost.py [--against REF]`. With a git REF (say `main`), that commit's
 `checkout_mcp` is exported beside this one as a second package, both sandboxes get the same
 checkouts, and then:
 1. every answer (status, headers and body) is compared byte for byte: the seeded demo carts and
    the bench carts (one with coupons, a gift certificate and a hostile customer message), both
    surfaces, with and without the shipping options, under each tax setting (exclusive or
    inclusive, shipping taxed or not);
-2. the two are timed in the same interleaved rounds, so that the machine's noise hits both alike.
+2. the two are timed in the same interleaved rounds, so that the machine's noise hits both alike;
+   each figure gets a `.before`, and each subject a `.ratio` (ours / theirs, the median of the
+   rounds' ratios).
 Without REF only this tree is timed. `measure()` gives this tree's figures, for bench/results.json.
 """
 
@@ -27,7 +29,7 @@ from types import ModuleType
 from typing import Any
 
 import anyio
-from timing import Samples, interleaved
+from timing import Samples, interleaved, ratio
 
 ROUNDS = 15
 CALLS = 100
@@ -187,14 +189,15 @@ async def differences(ours: Subject, theirs: Subject) -> list[str]:
 
 
 def figures(samples: dict[str, Samples], label: str = "") -> dict[str, float]:
+    """sandbox.<surface>_<lines>.us and sandbox.<surface>.us_per_line, for the subjects under `label`."""
     us = 1e6
     result = {}
     for surface in ("checkout", "storefront"):
         one, hundred = samples[f"{label}{surface}_1"].median, samples[f"{label}{surface}_100"].median
         result |= {
-            f"sandbox_answer.{label}{surface}_1_us": one * us,
-            f"sandbox_answer.{label}{surface}_100_us": hundred * us,
-            f"sandbox_answer.{label}{surface}_us_per_line": (hundred - one) / 99 * us,
+            f"sandbox.{surface}_1.us": one * us,
+            f"sandbox.{surface}_100.us": hundred * us,
+            f"sandbox.{surface}.us_per_line": (hundred - one) / 99 * us,
         }
     return result
 
@@ -208,10 +211,14 @@ async def run(against: str | None) -> dict[str, float]:
         theirs = Subject(exported(against, Path(folder)))
         different = await differences(ours, theirs)
         if different:
-            raise SystemExit("answers differ from " + against + ":\n" + "\n".join(different))
-        label = re.sub(r"\W", "_", against) + "."
-        samples = await interleaved({**subjects, **theirs.readers(label)}, rounds=ROUNDS, calls=CALLS)
-    return {**figures(samples), **figures(samples, label)}
+            raise SystemExit(f"answers differ from {against}:\n" + "\n".join(different))
+        samples = await interleaved({**subjects, **theirs.readers("before.")}, rounds=ROUNDS, calls=CALLS)
+    before = {f"{name}.before": value for name, value in figures(samples, "before.").items()}
+    ratios = {
+        f"sandbox.{subject}.ratio": ratio(samples[subject], samples[f"before.{subject}"])
+        for subject in subjects
+    }
+    return {**figures(samples), **before, **ratios}
 
 
 def measure() -> dict[str, float]:
@@ -224,4 +231,4 @@ if __name__ == "__main__":
     )
     parser.add_argument("--against", metavar="REF", help="a git ref whose sandbox to compare and time beside")
     for name, value in anyio.run(run, parser.parse_args().against).items():
-        print(f"{name:50s} {value:10.1f}")
+        print(f"{name:45s} {value:10.2f}")
