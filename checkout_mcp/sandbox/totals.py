@@ -154,10 +154,9 @@ def _share(total: Decimal, weights: list[Decimal], unit: Decimal) -> list[Decima
     return [*shares, total - sum(shares, ZERO)]
 
 
-def _tax_on(amount: Decimal, rate: Decimal, tax_included: bool, currency: str) -> Decimal:
-    if tax_included:
-        return round_money(amount * rate / (1 + rate), currency)
-    return round_money(amount * rate, currency)
+def _tax_on(amount: Decimal, rate: Decimal, tax_included: bool, unit: Decimal) -> Decimal:
+    tax = amount * rate / (1 + rate) if tax_included else amount * rate
+    return tax.quantize(unit, ROUND_HALF_UP)
 
 
 def _item_discounts(
@@ -207,26 +206,18 @@ def _line_totals(
 ) -> tuple[dict[str, LineTotals], _ItemSums]:
     """Every line's amounts and their sums, in one pass; the tax is rounded per line (half-up)."""
     unit = minor_unit(currency)
-    # Tax-inclusive: tax = net x rate / (1 + rate), in that order, as `_tax_on` computes it.
-    divisor = 1 + rate if tax_included else None
     shares = _share(discount, extended, unit)
     result: dict[str, LineTotals] = {}
     sums = _ItemSums()
     for item, ext, share in zip(lines, extended, shares, strict=True):
         net = ext - share
-        if item.is_taxable:
-            tax = net * rate if divisor is None else net * rate / divisor
-            tax = tax.quantize(unit, ROUND_HALF_UP)
-        else:
-            tax = ZERO
+        tax = _tax_on(net, rate, tax_included, unit) if item.is_taxable else ZERO
         ex_tax, inc_tax = (net - tax, net) if tax_included else (net, net + tax)
         result[item.id] = LineTotals(item.id, ext, share, net, tax, ex_tax, inc_tax)
         sums.ex_tax += ex_tax
         sums.inc_tax += inc_tax
-        if discount:  # before the discounts the line's net is its extended price: `share` was zero
-            if item.is_taxable:
-                tax = ext * rate if divisor is None else ext * rate / divisor
-                tax = tax.quantize(unit, ROUND_HALF_UP)
+        if discount:  # before the discounts, a line's net is its extended price
+            tax = _tax_on(ext, rate, tax_included, unit) if item.is_taxable else ZERO
             sums.undiscounted_ex_tax += ext - tax if tax_included else ext
             sums.undiscounted_inc_tax += ext if tax_included else ext + tax
     if not discount:
@@ -244,7 +235,7 @@ def _consignment_totals(
         method = methods.get(consignment.selected_shipping_option_id or "")
         listed = round_money(method.cost, currency) if method else ZERO
         cost = ZERO if free_shipping else listed
-        tax = _tax_on(cost, rate, tax_included, currency) if store.settings.tax_shipping else ZERO
+        tax = _tax_on(cost, rate, tax_included, minor_unit(currency)) if store.settings.tax_shipping else ZERO
         ex_tax, inc_tax = (cost - tax, cost) if tax_included else (cost, cost + tax)
         result[consignment.id] = ConsignmentTotals(consignment.id, ex_tax, inc_tax, ZERO, ZERO, listed - cost)
     return result

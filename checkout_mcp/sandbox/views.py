@@ -23,6 +23,7 @@ from checkout_mcp.sandbox.jsonio import Fragment
 from checkout_mcp.sandbox.state import Address, LineItem, ShippingMethod
 from checkout_mcp.sandbox.templates import (
     Const,
+    Field,
     Template,
     boolean,
     fragments,
@@ -45,7 +46,7 @@ def storefront_key(key: str) -> str:
     return STOREFRONT_RENAMES.get(key) or head + "".join(part.title() for part in rest)
 
 
-def per_surface(template: Template, **storefront_only: Template) -> dict[Surface, Template]:
+def per_surface(template: Template, **storefront_only: Field) -> dict[Surface, Template]:
     """The management template, and the storefront's: respelled, with its own fields added."""
     storefront = Template(**template.fields, **storefront_only) if storefront_only else template
     return {"management": template, "storefront": storefront.respelled(storefront_key)}
