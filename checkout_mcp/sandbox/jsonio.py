@@ -1,7 +1,9 @@
 """JSON in and out of the sandbox's handlers, with money as Decimal on both sides.
 
 Request numbers are parsed as Decimal and response Decimals are written as JSON numbers exactly
-(never through float), so amounts survive the round trip to the cent. A request body is bounded
+(never through float), so amounts survive the round trip to the cent. `dumps` writes a tree of
+dicts and lists; a `Fragment` in it is JSON written already, by a `templates.Template`, and goes in
+as it is (the checkout and cart views are templates: see `templates` for why). A request body is bounded
 before any handler sees it: at most MAX_REQUEST_BYTES (413), nested at most MAX_DEPTH levels,
 numbers within 64 bits (19 digits before the point), and JSON in the strict sense (400): no NaN
 or Infinity, no text with unpaired surrogates, which Python's parser lets through (from "\\ud800"
@@ -10,6 +12,7 @@ escapes, or encoded surrogates in the bytes) and no UTF-8 answer can carry back.
 
 from __future__ import annotations
 
+import itertools
 import json
 import secrets
 from datetime import datetime
@@ -26,14 +29,29 @@ ModelT = TypeVar("ModelT", bound=BaseModel)
 
 
 _MARKER = secrets.token_urlsafe(8)  # 64 bits in 11 characters: each Decimal carries it twice
-"""Wraps each Decimal while the JSON is written, then goes with its quotes. Drawn once per process
+"""Wraps each Decimal while `dumps` writes the JSON, then goes with its quotes. Drawn once per process
 and never part of any output, so no text in the data (a shopper's, say) can guess it and turn itself
 into a number."""
 _OPENED, _CLOSED = f'"{_MARKER}', f'{_MARKER}"'
+_SPLICE = secrets.token_urlsafe(8)
+"""Stands, quoted, where `dumps` puts a `Fragment` in; secret for the same reason as `_MARKER`."""
+_SPLICED = f'"{_SPLICE}"'
+
+
+class Fragment:
+    """JSON text already written (by a `templates.Template`): `dumps` and templates put it in as it is."""
+
+    __slots__ = ("text",)
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    def __repr__(self) -> str:
+        return f"Fragment({self.text!r})"
 
 
 def _encode(value: object) -> str:
-    """Called once for every amount in an answer (seven a line item): the common case comes first."""
+    """Called once for every amount in a dict answer: the common case comes first."""
     if isinstance(value, Decimal) and value.is_finite():
         return _MARKER + str(value) + _MARKER
     if isinstance(value, datetime):
@@ -43,20 +61,31 @@ def _encode(value: object) -> str:
     raise TypeError(f"{type(value).__name__} is not JSON serializable")
 
 
-_ENCODER = json.JSONEncoder(default=_encode, separators=(",", ":"), ensure_ascii=False, check_circular=False)
-"""One for every answer. The views build a fresh tree for each, which cannot hold a cycle: not
-tracking every container the writer enters takes a seventh off the time of a large answer."""
-
-
 def dumps(data: Any) -> str:
-    """JSON text in which every Decimal is written as a number, exactly (never through float)."""
-    return _ENCODER.encode(data).replace(_OPENED, "").replace(_CLOSED, "")
+    """JSON text in which every Decimal is written as a number, exactly (never through float), and
+    every `Fragment` as the JSON it holds.
 
+    The writer makes no cycle check: the views build a fresh tree for each answer, which cannot hold a
+    cycle, and not tracking every container it enters takes a seventh off the time of a large answer.
+    """
+    if isinstance(data, Fragment):
+        return data.text
+    fragments: list[str] = []
 
-def omit_none(view: dict[str, Any], *keys: str) -> dict[str, Any]:
-    """The view without those of `keys` whose value is None: the specs type them as objects or
-    strings that are never null, so a value that does not exist is left out, not sent as null."""
-    return {key: value for key, value in view.items() if not (key in keys and value is None)}
+    def encode(value: object) -> str:
+        if isinstance(value, Fragment):
+            fragments.append(value.text)
+            return _SPLICE
+        return _encode(value)
+
+    encoder = json.JSONEncoder(
+        default=encode, separators=(",", ":"), ensure_ascii=False, check_circular=False
+    )
+    text = encoder.encode(data).replace(_OPENED, "").replace(_CLOSED, "")
+    if not fragments:
+        return text
+    *before, last = text.split(_SPLICED)
+    return "".join(itertools.chain.from_iterable(zip(before, fragments, strict=True))) + last
 
 
 def json_response(data: Any, status: int = 200) -> Response:

@@ -12,7 +12,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from checkout_mcp.clock import Clock
@@ -48,6 +47,10 @@ class QuotaReading:
         if not self.allowed:
             headers["X-Retry-After"] = str(self.retry_after_seconds)
         return headers
+
+    def raw_headers(self) -> list[tuple[bytes, bytes]]:
+        """`headers()` as ASGI has them: lower-case names, bytes."""
+        return [(name.lower().encode(), value.encode()) for name, value in self.headers().items()]
 
 
 class RateLimiter:
@@ -108,9 +111,8 @@ class RateLimitMiddleware:
             return
 
         async def send_with_headers(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                message.setdefault("headers", [])
-                MutableHeaders(scope=message).update(reading.headers())
+            if message["type"] == "http.response.start":  # the app sets none of these headers itself
+                message["headers"] = [*message.get("headers", ()), *reading.raw_headers()]
             await send(message)
 
         await self.app(scope, receive, send_with_headers)

@@ -48,7 +48,7 @@ def round_money(amount: Decimal, currency: str) -> Decimal:
     return amount.quantize(minor_unit(currency), rounding=ROUND_HALF_UP)
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # not frozen: a frozen dataclass sets each field through object.__setattr__
 class LineTotals:
     item_id: str
     extended_list_price: Decimal
@@ -92,7 +92,7 @@ class TaxLine:
     amount: Decimal
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # not frozen, as LineTotals
 class Totals:
     currency: str
     tax_included: bool
@@ -145,19 +145,18 @@ def tax_address(cart: Cart) -> Address | None:
     return cart.consignments[0].address if cart.consignments else cart.billing_address
 
 
-def _share(total: Decimal, weights: list[Decimal], currency: str) -> list[Decimal]:
+def _share(total: Decimal, weights: list[Decimal], unit: Decimal) -> list[Decimal]:
     """Split `total` over `weights` proportionally; the last share takes the rounding remainder."""
     weight_sum = sum(weights, ZERO)
     if not weights or weight_sum == ZERO:
         return [ZERO for _ in weights]
-    shares = [round_money(total * w / weight_sum, currency) for w in weights[:-1]]
+    shares = [(total * w / weight_sum).quantize(unit, ROUND_HALF_UP) for w in weights[:-1]]
     return [*shares, total - sum(shares, ZERO)]
 
 
-def _tax_on(amount: Decimal, rate: Decimal, tax_included: bool, currency: str) -> Decimal:
-    if tax_included:
-        return round_money(amount * rate / (1 + rate), currency)
-    return round_money(amount * rate, currency)
+def _tax_on(amount: Decimal, rate: Decimal, tax_included: bool, unit: Decimal) -> Decimal:
+    tax = amount * rate / (1 + rate) if tax_included else amount * rate
+    return tax.quantize(unit, ROUND_HALF_UP)
 
 
 def _item_discounts(
@@ -187,18 +186,43 @@ def _item_discounts(
     return applied, base - remaining, free_shipping
 
 
+@dataclass(slots=True)
+class _ItemSums:
+    """What the lines add up to: after the discounts, and before them (the subtotals)."""
+
+    ex_tax: Decimal = ZERO
+    inc_tax: Decimal = ZERO
+    undiscounted_ex_tax: Decimal = ZERO
+    undiscounted_inc_tax: Decimal = ZERO
+
+
 def _line_totals(
-    lines: list[LineItem], discount: Decimal, rate: Decimal, tax_included: bool, currency: str
-) -> dict[str, LineTotals]:
-    extended = [round_money(item.list_price * item.quantity, currency) for item in lines]
-    shares = _share(discount, extended, currency)
+    lines: list[LineItem],
+    extended: list[Decimal],
+    discount: Decimal,
+    rate: Decimal,
+    tax_included: bool,
+    currency: str,
+) -> tuple[dict[str, LineTotals], _ItemSums]:
+    """Every line's amounts and their sums, in one pass; the tax is rounded per line (half-up)."""
+    unit = minor_unit(currency)
+    shares = _share(discount, extended, unit)
     result: dict[str, LineTotals] = {}
+    sums = _ItemSums()
     for item, ext, share in zip(lines, extended, shares, strict=True):
         net = ext - share
-        tax = _tax_on(net, rate, tax_included, currency) if item.is_taxable else ZERO
+        tax = _tax_on(net, rate, tax_included, unit) if item.is_taxable else ZERO
         ex_tax, inc_tax = (net - tax, net) if tax_included else (net, net + tax)
         result[item.id] = LineTotals(item.id, ext, share, net, tax, ex_tax, inc_tax)
-    return result
+        sums.ex_tax += ex_tax
+        sums.inc_tax += inc_tax
+        if discount:  # before the discounts, a line's net is its extended price
+            tax = _tax_on(ext, rate, tax_included, unit) if item.is_taxable else ZERO
+            sums.undiscounted_ex_tax += ext - tax if tax_included else ext
+            sums.undiscounted_inc_tax += ext if tax_included else ext + tax
+    if not discount:
+        sums.undiscounted_ex_tax, sums.undiscounted_inc_tax = sums.ex_tax, sums.inc_tax
+    return result, sums
 
 
 def _consignment_totals(
@@ -211,7 +235,7 @@ def _consignment_totals(
         method = methods.get(consignment.selected_shipping_option_id or "")
         listed = round_money(method.cost, currency) if method else ZERO
         cost = ZERO if free_shipping else listed
-        tax = _tax_on(cost, rate, tax_included, currency) if store.settings.tax_shipping else ZERO
+        tax = _tax_on(cost, rate, tax_included, minor_unit(currency)) if store.settings.tax_shipping else ZERO
         ex_tax, inc_tax = (cost - tax, cost) if tax_included else (cost, cost + tax)
         result[consignment.id] = ConsignmentTotals(consignment.id, ex_tax, inc_tax, ZERO, ZERO, listed - cost)
     return result
@@ -238,19 +262,17 @@ def compute_totals(store: StoreState, cart: Cart, now: datetime) -> Totals:
     rate_record = tax_rate_for(store, tax_address(cart))
     rate = rate_record.rate if rate_record else ZERO
 
-    base = sum((round_money(item.list_price * item.quantity, currency) for item in cart.line_items), ZERO)
+    unit = minor_unit(currency)
+    extended = [(item.list_price * item.quantity).quantize(unit, ROUND_HALF_UP) for item in cart.line_items]
+    base = sum(extended, ZERO)
     coupons, discount, free_shipping = _item_discounts(store, cart, base, now)
-    lines = _line_totals(cart.line_items, discount, rate, tax_included, currency)
-    # The subtotals are before discounts: without one they are the lines' own sums (same values).
-    undiscounted = _line_totals(cart.line_items, ZERO, rate, tax_included, currency) if discount else lines
+    lines, items = _line_totals(cart.line_items, extended, discount, rate, tax_included, currency)
     consignments = _consignment_totals(store, cart, free_shipping, rate)
 
     shipping_ex = sum((c.shipping_cost_ex_tax for c in consignments.values()), ZERO)
     shipping_inc = sum((c.shipping_cost_inc_tax for c in consignments.values()), ZERO)
-    items_ex = sum((line.net_ex_tax for line in lines.values()), ZERO)
-    items_inc = sum((line.net_inc_tax for line in lines.values()), ZERO)
-    tax_total = (items_inc - items_ex) + (shipping_inc - shipping_ex)
-    grand_total = items_inc + shipping_inc
+    tax_total = (items.inc_tax - items.ex_tax) + (shipping_inc - shipping_ex)
+    grand_total = items.inc_tax + shipping_inc
     taxes = [TaxLine(rate_record.name, tax_total)] if rate_record else []
 
     gift_certificates = _gift_certificate_uses(store, cart, grand_total)
@@ -261,10 +283,10 @@ def compute_totals(store: StoreState, cart: Cart, now: datetime) -> Totals:
         lines=lines,
         base_amount=base,
         discount_amount=discount,
-        cart_amount_ex_tax=items_ex,
-        cart_amount_inc_tax=items_inc,
-        subtotal_ex_tax=sum((line.net_ex_tax for line in undiscounted.values()), ZERO),
-        subtotal_inc_tax=sum((line.net_inc_tax for line in undiscounted.values()), ZERO),
+        cart_amount_ex_tax=items.ex_tax,
+        cart_amount_inc_tax=items.inc_tax,
+        subtotal_ex_tax=items.undiscounted_ex_tax,
+        subtotal_inc_tax=items.undiscounted_inc_tax,
         coupons=coupons,
         consignments=consignments,
         shipping_cost_total_ex_tax=shipping_ex,

@@ -1,11 +1,13 @@
 """The resources both API surfaces show, written once in the management API's snake_case; the
-storefront respells them (`camel_keys`), the way the client's `Keys` reads both.
+storefront respells them (`storefront_key`), the way the client's `Keys` reads both.
 
-What really differs between the surfaces is data here, not a second copy of a view:
+Each resource is a `Template` per surface, and a view writes its values once for both: each
+surface's template takes the fields it has. What really differs between the surfaces is data here,
+not a second copy of a view:
 - a storefront address also names its `country`;
 - a management line item counts its coupon share in `discount_amount` and lists it in `discounts`
   and `coupons` (carts.v3.yml: "This includes coupons"); a storefront one does not ("excluding
-  coupon"), and names its `type` (`LINE_ITEM_FACTS`);
+  coupon"), and names its `type`;
 - the storefront says `isShippingRequired` where management says `is_require_shipping`
   (`STOREFRONT_RENAMES`);
 - the storefront checkout's coupon type is an integer code (`COUPON_TYPE_CODES`).
@@ -15,90 +17,157 @@ Carts and checkouts themselves stay per surface: their amounts are split by tax 
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Literal
 
+from checkout_mcp.sandbox.jsonio import Fragment
 from checkout_mcp.sandbox.state import Address, LineItem, ShippingMethod
-from checkout_mcp.sandbox.totals import CouponDiscount, Totals
+from checkout_mcp.sandbox.templates import (
+    Const,
+    Field,
+    Template,
+    boolean,
+    fragments,
+    integer,
+    money,
+    nullable,
+    text,
+)
+from checkout_mcp.sandbox.totals import CouponDiscount, LineTotals
 
-Json = dict[str, Any]
 Surface = Literal["management", "storefront"]
 STOREFRONT_RENAMES = {"is_require_shipping": "isShippingRequired"}
 COUPON_TYPE_CODES = {"percentage_discount": 1, "per_total_discount": 2, "free_shipping": 4}
 COUNTRIES = {"US": "United States", "CA": "Canada", "GB": "United Kingdom", "DE": "Germany", "FR": "France"}
 
 
-def camel(key: str) -> str:
+def storefront_key(key: str) -> str:
+    """A snake_case key in the storefront's spelling."""
     head, *rest = key.split("_")
-    return head + "".join(part.title() for part in rest)
+    return STOREFRONT_RENAMES.get(key) or head + "".join(part.title() for part in rest)
 
 
-def camel_keys(value: Any) -> Any:
-    """A snake_case view in the storefront's spelling, all the way down."""
-    if isinstance(value, dict):
-        return {STOREFRONT_RENAMES.get(k) or camel(k): camel_keys(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [camel_keys(v) for v in value]
-    return value
+def per_surface(template: Template, **storefront_only: Field) -> dict[Surface, Template]:
+    """The management template, and the storefront's: respelled, with its own fields added."""
+    storefront = Template(**template.fields, **storefront_only) if storefront_only else template
+    return {"management": template, "storefront": storefront.respelled(storefront_key)}
 
 
-def address_view(address: Address, surface: Surface = "management") -> Json:
-    view = {**address.model_dump(), "custom_fields": []}
-    if surface == "storefront":
-        view["country"] = COUNTRIES.get(address.country_code, address.country_code)
-    return view
+ADDRESSES = per_surface(
+    Template(**dict.fromkeys(Address.model_fields, text), custom_fields=Const([])), country=text
+)
+SHIPPING_OPTIONS = per_surface(
+    Template(
+        id=text,
+        type=text,
+        description=text,
+        image_url=Const(""),
+        cost=money,
+        transit_time=text,
+        additional_description=Const(""),
+    )
+)
+OPTIONS = per_surface(Template(name=text, name_id=integer, value=text, value_id=integer))
+COUPON_SHARE = Template(id=Const("coupon"), discounted_amount=money)
+_LINE_ITEM = dict(
+    id=text,
+    variant_id=nullable(integer),
+    product_id=integer,
+    sku=text,
+    name=text,
+    url=text,
+    quantity=integer,
+    is_taxable=boolean,
+    image_url=Const(""),
+    coupon_amount=money,
+    original_price=money,
+    list_price=money,
+    sale_price=money,
+    extended_list_price=money,
+    extended_sale_price=money,
+    is_require_shipping=boolean,
+    is_mutable=Const(True),
+    options=fragments,
+)
+LINE_ITEMS: dict[Surface, Template] = {
+    "management": Template(**_LINE_ITEM, discounts=fragments, coupons=fragments, discount_amount=money),
+    "storefront": Template(
+        **_LINE_ITEM,
+        type=text,
+        added_by_promotion=Const(False),
+        discounts=Const([]),
+        discount_amount=Const(Decimal("0")),
+    ).respelled(storefront_key),
+}
+LINE_ITEM_GROUPS = per_surface(
+    Template(
+        physical_items=fragments, digital_items=fragments, gift_certificates=Const([]), custom_items=Const([])
+    )
+)
+COUPONS = per_surface(
+    Template(id=integer, code=text, coupon_type=text, display_name=text, discounted_amount=money)
+)
+CODED_COUPON = Template(**{**COUPONS["management"].fields, "coupon_type": integer}).respelled(storefront_key)
+"""A coupon in the storefront checkout, whose `couponType` is a code (`COUPON_TYPE_CODES`)."""
+TAX = Template(name=text, amount=money)
 
 
-def shipping_option_view(method: ShippingMethod) -> Json:
-    return {
-        "id": method.id,
-        "type": method.type,
-        "description": method.description,
-        "image_url": "",
-        "cost": method.cost,
-        "transit_time": method.transit_time,
-        "additional_description": "",
-    }
+def address_view(address: Address, surface: Surface = "management") -> Fragment:
+    country = COUNTRIES.get(address.country_code, address.country_code)
+    return ADDRESSES[surface].write(**vars(address), country=country)
 
 
-def line_item_view(item: LineItem, totals: Totals, surface: Surface = "management") -> Json:
-    line = totals.lines[item.id]
-    view: Json = {
-        "id": item.id,
-        "variant_id": item.variant_id,
-        "product_id": item.product_id,
-        "sku": item.sku,
-        "name": item.name,
-        "url": f"/products/{item.product_id}/",
-        "quantity": item.quantity,
-        "is_taxable": item.is_taxable,
-        "image_url": "",
-        "coupon_amount": line.discount_amount,
-        "original_price": item.list_price,
-        "list_price": item.list_price,
-        "sale_price": item.list_price,
-        "extended_list_price": line.extended_list_price,
-        "extended_sale_price": line.extended_list_price,
-        "is_require_shipping": item.type == "physical",
-        "is_mutable": True,
-        "options": [
-            {"name": o.option_display_name, "name_id": o.option_id, "value": o.label, "value_id": o.id}
+def shipping_option_view(method: ShippingMethod, surface: Surface = "management") -> Fragment:
+    return SHIPPING_OPTIONS[surface].write(**vars(method))
+
+
+def line_item_view(item: LineItem, line: LineTotals, surface: Surface = "management") -> Fragment:
+    share = line.discount_amount
+    shares = [COUPON_SHARE.write(discounted_amount=share)] if share else []
+    options = OPTIONS[surface]
+    return LINE_ITEMS[surface].write(
+        id=item.id,
+        variant_id=item.variant_id,
+        product_id=item.product_id,
+        sku=item.sku,
+        name=item.name,
+        url=f"/products/{item.product_id}/",
+        quantity=item.quantity,
+        is_taxable=item.is_taxable,
+        coupon_amount=share,
+        original_price=item.list_price,
+        list_price=item.list_price,
+        sale_price=item.list_price,
+        extended_list_price=line.extended_list_price,
+        extended_sale_price=line.extended_list_price,
+        is_require_shipping=item.type == "physical",
+        options=[
+            options.write(name=o.option_display_name, name_id=o.option_id, value=o.label, value_id=o.id)
             for o in item.options
         ],
-    }
-    if surface == "management":
-        share = [{"id": "coupon", "discounted_amount": line.discount_amount}] if line.discount_amount else []
-        view.update(discounts=share, coupons=share, discount_amount=line.discount_amount)
-    else:
-        view.update(type=item.type, added_by_promotion=False, discounts=[], discount_amount=Decimal("0"))
-    return view
+        discounts=shares,
+        coupons=shares,
+        discount_amount=share,
+        type=item.type,
+    )
 
 
-def coupon_view(coupon: CouponDiscount, *, type_code: bool = False) -> Json:
+def line_item_groups(items: list[LineItem], lines: dict[str, LineTotals], surface: Surface) -> Fragment:
+    """A cart's `line_items`: its physical and its digital items (no gift certificates or custom items)."""
+    views: dict[str, list[Fragment]] = {"physical": [], "digital": []}
+    for item in items:
+        views[item.type].append(line_item_view(item, lines[item.id], surface))
+    return LINE_ITEM_GROUPS[surface].write(physical_items=views["physical"], digital_items=views["digital"])
+
+
+def coupon_view(
+    coupon: CouponDiscount, surface: Surface = "management", *, type_code: bool = False
+) -> Fragment:
     """A coupon applied to a cart or checkout; the storefront checkout gives its type as a code."""
-    return {
-        "id": coupon.coupon_id,
-        "code": coupon.code,
-        "coupon_type": COUPON_TYPE_CODES.get(coupon.coupon_type, 0) if type_code else coupon.coupon_type,
-        "display_name": coupon.display_name,
-        "discounted_amount": coupon.discounted_amount,
-    }
+    template = CODED_COUPON if type_code else COUPONS[surface]
+    return template.write(
+        id=coupon.coupon_id,
+        code=coupon.code,
+        coupon_type=COUPON_TYPE_CODES.get(coupon.coupon_type, 0) if type_code else coupon.coupon_type,
+        display_name=coupon.display_name,
+        discounted_amount=coupon.discounted_amount,
+    )

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import re
+
 import httpx
 import pytest
+from starlette.routing import Match, Route
 
 from checkout_mcp.sandbox import Sandbox, create_sandbox
+from checkout_mcp.sandbox.runtime import RouteIndex
 from checkout_mcp.sandbox.seed import PRODUCT_MUG
 from checkout_mcp.sandbox.serve import banner
 
@@ -43,6 +47,32 @@ async def test_unknown_path_is_a_bigcommerce_error_body() -> None:
     assert response.status_code == 404
     assert response.json()["status"] == 404
     assert set(response.json()) == {"status", "title", "type", "errors"}
+
+
+def test_the_route_index_finds_the_route_the_full_scan_finds() -> None:
+    index, *routes = create_sandbox().api.router.routes
+    assert isinstance(index, RouteIndex)
+    for route in routes:
+        assert isinstance(route, Route) and route.methods
+        path = re.sub(r"{\w+:int}", "7", re.sub(r"{\w+}", "x", route.path))
+        for method in route.methods:
+            scope = {"type": "http", "method": method, "path": path, "root_path": ""}
+            scanned = next(r for r in routes if r.matches(scope)[0] is Match.FULL)
+            match, child_scope = index.matches(scope)
+            assert match is Match.FULL and child_scope["route"] is scanned, (method, path)
+
+
+@pytest.mark.anyio
+async def test_a_known_path_with_another_method_or_a_trailing_slash_answers_as_the_router_does() -> None:
+    sandbox = create_sandbox()
+    v3 = f"/stores/{sandbox.credentials.store_hash}/v3"
+    async with client(sandbox) as http:
+        other_method = await http.post(f"{v3}/checkouts/x", headers={"X-Auth-Token": "t"})
+        trailing_slash = await http.get(f"{v3}/catalog/products/")
+    assert other_method.status_code == 405 and other_method.json()["title"] == "Method Not Allowed"
+    assert set(other_method.headers["allow"].split(", ")) == {"GET", "HEAD"}
+    assert trailing_slash.status_code == 307
+    assert trailing_slash.headers["location"] == f"http://sandbox.test{v3}/catalog/products"
 
 
 @pytest.mark.anyio

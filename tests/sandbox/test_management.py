@@ -297,6 +297,19 @@ async def test_update_customer_message(api: Api) -> None:
     await api.error("PUT", path, {}, 422)
 
 
+async def test_a_customer_message_that_looks_like_a_number_or_json_comes_back_as_the_same_text(
+    api: Api,
+) -> None:
+    """The answer is written from templates and a secret marker for amounts: no text turns into either."""
+    message = '12.50 "12.50" \\"7\\" 9E+3 \x01 "},{"grand_total":0} %s %(id)s {id} \u2028 \u2603'
+    checkout_id = api.cart("ready")
+    path = f"/checkouts/{checkout_id}"
+    written = await api.data("PUT", path, {"customer_message": message})
+    read = await api.data("GET", path, include="consignments.available_shipping_options")
+    assert written["customer_message"] == read["customer_message"] == message
+    assert read["grand_total"] == written["grand_total"] > 0
+
+
 async def test_billing_address_add_and_update(api: Api) -> None:
     checkout_id = api.cart("no_billing")
     path = f"/checkouts/{checkout_id}/billing-address"

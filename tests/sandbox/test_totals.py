@@ -259,3 +259,25 @@ def test_the_parts_always_add_up(prices: list[Decimal], coupon: str, tax_include
     )
     assert all(line.net >= 0 for line in totals.lines.values())
     assert totals.grand_total.as_tuple().exponent >= -2
+
+
+@given(
+    prices=st.lists(
+        st.tuples(st.decimals(min_value=D("0"), max_value=D("999.99"), places=2), st.booleans()),
+        min_size=1,
+        max_size=6,
+    ),
+    coupons=st.lists(st.sampled_from(["PCT10", "FIVE", "HUGE", "SHIPFREE", "MIN100"]), max_size=3),
+    tax_included=st.booleans(),
+)
+def test_the_subtotals_are_what_the_items_come_to_without_the_coupons(
+    prices: list[tuple[Decimal, bool]], coupons: list[str], tax_included: bool
+) -> None:
+    items = [item(f"i{n}", str(p), quantity=n + 1, taxable=taxable) for n, (p, taxable) in enumerate(prices)]
+    with_coupons = compute_totals(store(tax_included=tax_included), cart(items, coupons=tuple(coupons)), NOW)
+    without = compute_totals(store(tax_included=tax_included), cart(items), NOW)
+    assert (with_coupons.subtotal_ex_tax, with_coupons.subtotal_inc_tax) == (
+        without.cart_amount_ex_tax,
+        without.cart_amount_inc_tax,
+    )
+    assert str(with_coupons.subtotal_inc_tax) == str(without.cart_amount_inc_tax)  # the same digits too

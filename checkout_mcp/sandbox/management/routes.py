@@ -16,7 +16,7 @@ from starlette.routing import BaseRoute, Route
 from checkout_mcp.sandbox import catalog
 from checkout_mcp.sandbox import operations as ops
 from checkout_mcp.sandbox.errors import SandboxError, error_list_response, invalid, not_found
-from checkout_mcp.sandbox.jsonio import json_response, parse, read_json
+from checkout_mcp.sandbox.jsonio import Fragment, json_response, parse, read_json
 from checkout_mcp.sandbox.management.bodies import (
     AddItemsBody,
     CartCustomerBody,
@@ -78,6 +78,8 @@ class Call:
         return cart_id
 
     def includes(self) -> set[str]:
+        if not self.request.scope["query_string"]:  # most requests: no query to parse
+            return set()
         return {
             part.strip() for part in self.request.query_params.get("include", "").split(",") if part.strip()
         }
@@ -115,9 +117,11 @@ def envelope(data: Any, status: int = 200) -> Response:
     return json_response({"data": data, "meta": {}}, status)
 
 
-def cart_response(call: Call, cart: Cart, status: int = 200, extra: dict[str, Any] | None = None) -> Response:
+def cart_response(
+    call: Call, cart: Cart, status: int = 200, redirect_urls: Fragment | None = None
+) -> Response:
     totals = ops.checkout_totals(call.store, cart, call.now)
-    return envelope({**cart_view(cart, totals), **(extra or {})}, status)
+    return envelope(cart_view(cart, totals, redirect_urls), status)
 
 
 def checkout_response(call: Call, cart: Cart) -> Response:
@@ -166,11 +170,11 @@ async def create_cart(call: Call) -> Response:
         channel_id=body.channel_id,
         locale=body.locale,
     )
-    extra = None
+    redirect_urls = None
     if "redirect_urls" in call.includes():
         urls = ops.create_redirect_urls(call.store, call.now, cart.id, str(call.request.base_url))
-        extra = {"redirect_urls": redirect_urls_view(urls)}
-    return cart_response(call, cart, 201, extra)
+        redirect_urls = redirect_urls_view(urls)
+    return cart_response(call, cart, 201, redirect_urls)
 
 
 @route(f"{V3}/carts/{{cart_id}}", "GET", write=False)

@@ -9,100 +9,171 @@ from typing import Any
 
 from checkout_mcp.sandbox import catalog
 from checkout_mcp.sandbox import operations as ops
-from checkout_mcp.sandbox.jsonio import omit_none
+from checkout_mcp.sandbox.jsonio import Fragment
 from checkout_mcp.sandbox.state import Address, Cart, Order, OrderLine, Product, StoreState, Variant
+from checkout_mcp.sandbox.templates import (
+    Const,
+    Omitted,
+    Template,
+    boolean,
+    fragment,
+    fragments,
+    integer,
+    money,
+    nullable,
+    text,
+    texts,
+    timestamp,
+)
 from checkout_mcp.sandbox.totals import Totals
-from checkout_mcp.sandbox.views import address_view, coupon_view, line_item_view, shipping_option_view
+from checkout_mcp.sandbox.views import (
+    COUPON_SHARE,
+    TAX,
+    address_view,
+    coupon_view,
+    line_item_groups,
+    shipping_option_view,
+)
 
 Json = dict[str, Any]
 
 
-def cart_view(cart: Cart, totals: Totals) -> dict[str, Any]:
-    """Cart_Full (carts.v3.yml); the checkout's `cart` adds the ex/inc tax amounts."""
-    return {
-        "id": cart.id,
-        "customer_id": cart.customer_id,
-        "channel_id": cart.channel_id,
-        "email": cart.email,
-        "currency": {"code": cart.currency},
-        "tax_included": totals.tax_included,
-        "base_amount": totals.base_amount,
-        "discount_amount": Decimal("0"),  # spec: order-based discounts only, never coupons (none here)
-        "manual_discount_amount": Decimal("0"),
-        "cart_amount": totals.cart_amount_inc_tax,
-        "cart_amount_inc_tax": totals.cart_amount_inc_tax,
-        "cart_amount_ex_tax": totals.cart_amount_ex_tax,
-        "coupons": [coupon_view(c) for c in totals.coupons],
-        "discounts": [{"id": "coupon", "discounted_amount": totals.discount_amount}]
-        if totals.discount_amount
-        else [],
-        "line_items": {
-            "physical_items": [line_item_view(i, totals) for i in cart.line_items if i.type == "physical"],
-            "digital_items": [line_item_view(i, totals) for i in cart.line_items if i.type == "digital"],
-            "gift_certificates": [],
-            "custom_items": [],
-        },
-        "created_time": cart.created_time,
-        "updated_time": cart.updated_time,
-        "locale": cart.locale,
-        "version": cart.version,
-    }
+CART = Template(
+    id=text,
+    customer_id=integer,
+    channel_id=integer,
+    email=text,
+    currency=fragment,
+    tax_included=boolean,
+    base_amount=money,
+    discount_amount=Const(Decimal("0")),  # spec: order-based discounts only, never coupons (none here)
+    manual_discount_amount=Const(Decimal("0")),
+    cart_amount=money,
+    cart_amount_inc_tax=money,
+    cart_amount_ex_tax=money,
+    coupons=fragments,
+    discounts=fragments,
+    line_items=fragment,
+    created_time=timestamp,
+    updated_time=timestamp,
+    locale=text,
+    version=integer,
+    redirect_urls=Omitted(fragment),  # POST /carts?include=redirect_urls
+)
+"""Cart_Full (carts.v3.yml)."""
+CURRENCY = Template(code=text)
+CONSIGNMENT = Template(
+    id=text,
+    address=fragment,
+    line_item_ids=texts,
+    shipping_cost_inc_tax=money,
+    shipping_cost_ex_tax=money,
+    handling_cost_inc_tax=money,
+    handling_cost_ex_tax=money,
+    coupon_discounts=fragments,
+    discounts=Const([]),
+    selected_shipping_option=Omitted(fragment),
+    available_shipping_options=Omitted(fragments),
+)
+COUPON_DISCOUNT = Template(code=text, amount=money)
+CHECKOUT = Template(
+    id=text,
+    cart=fragment,
+    billing_address=Omitted(fragment),
+    consignments=fragments,
+    taxes=fragments,
+    coupons=fragments,
+    fees=Const([]),
+    order_id=nullable(text),
+    shipping_cost_total_inc_tax=money,
+    shipping_cost_total_ex_tax=money,
+    handling_cost_total_inc_tax=money,
+    handling_cost_total_ex_tax=money,
+    tax_total=money,
+    subtotal_inc_tax=money,
+    subtotal_ex_tax=money,
+    grand_total=money,
+    created_time=timestamp,
+    updated_time=timestamp,
+    customer_message=text,
+    promotions=Const([]),
+    version=integer,
+)
+"""Checkout (checkouts.v3.yml)."""
 
 
-def checkout_view(store: StoreState, cart: Cart, totals: Totals, *, with_options: bool) -> dict[str, Any]:
+def cart_view(cart: Cart, totals: Totals, redirect_urls: Fragment | None = None) -> Fragment:
+    """Cart_Full (carts.v3.yml), also the checkout's `cart`; `redirect_urls` when POST /carts asks."""
+    discount = totals.discount_amount
+    return CART.write(
+        id=cart.id,
+        customer_id=cart.customer_id,
+        channel_id=cart.channel_id,
+        email=cart.email,
+        currency=CURRENCY.write(code=cart.currency),
+        tax_included=totals.tax_included,
+        base_amount=totals.base_amount,
+        cart_amount=totals.cart_amount_inc_tax,
+        cart_amount_inc_tax=totals.cart_amount_inc_tax,
+        cart_amount_ex_tax=totals.cart_amount_ex_tax,
+        coupons=[coupon_view(c) for c in totals.coupons],
+        discounts=[COUPON_SHARE.write(discounted_amount=discount)] if discount else [],
+        line_items=line_item_groups(cart.line_items, totals.lines, "management"),
+        created_time=cart.created_time,
+        updated_time=cart.updated_time,
+        locale=cart.locale,
+        version=cart.version,
+        redirect_urls=redirect_urls,
+    )
+
+
+def checkout_view(store: StoreState, cart: Cart, totals: Totals, *, with_options: bool) -> Fragment:
     """Checkout (checkouts.v3.yml)."""
     methods = {m.id: m for m in store.shipping_methods}
     consignments = []
     for consignment in cart.consignments:
         amounts = totals.consignments[consignment.id]
         selected = methods.get(consignment.selected_shipping_option_id or "")
-        view: dict[str, Any] = {
-            "id": consignment.id,
-            "address": address_view(consignment.address),
-            "line_item_ids": list(consignment.line_item_ids),
-            "shipping_cost_inc_tax": amounts.shipping_cost_inc_tax,
-            "shipping_cost_ex_tax": amounts.shipping_cost_ex_tax,
-            "handling_cost_inc_tax": amounts.handling_cost_inc_tax,
-            "handling_cost_ex_tax": amounts.handling_cost_ex_tax,
-            "coupon_discounts": [
-                {"code": c.code, "amount": amounts.coupon_discount}
-                for c in totals.coupons
-                if c.coupon_type == "free_shipping" and amounts.coupon_discount
-            ],
-            "discounts": [],
-        }
-        if selected is not None:
-            view["selected_shipping_option"] = shipping_option_view(selected)
-        if with_options:
-            view["available_shipping_options"] = [
-                shipping_option_view(m)
-                for m in ops.available_shipping_options(store, cart.id, consignment.id)
-            ]
-        consignments.append(view)
-    view: dict[str, Any] = {
-        "id": cart.id,
-        "cart": cart_view(cart, totals),
-        "billing_address": address_view(cart.billing_address) if cart.billing_address else None,
-        "consignments": consignments,
-        "taxes": [{"name": t.name, "amount": t.amount} for t in totals.taxes],
-        "coupons": [coupon_view(c) for c in totals.coupons],
-        "fees": [],
-        "order_id": str(cart.order_id) if cart.order_id is not None else None,
-        "shipping_cost_total_inc_tax": totals.shipping_cost_total_inc_tax,
-        "shipping_cost_total_ex_tax": totals.shipping_cost_total_ex_tax,
-        "handling_cost_total_inc_tax": totals.handling_cost_total_inc_tax,
-        "handling_cost_total_ex_tax": totals.handling_cost_total_ex_tax,
-        "tax_total": totals.tax_total,
-        "subtotal_inc_tax": totals.subtotal_inc_tax,
-        "subtotal_ex_tax": totals.subtotal_ex_tax,
-        "grand_total": totals.grand_total,
-        "created_time": cart.created_time,
-        "updated_time": cart.updated_time,
-        "customer_message": cart.customer_message,
-        "promotions": [],
-        "version": cart.version,
-    }
-    return omit_none(view, "billing_address")
+        offered = ops.available_shipping_options(store, cart.id, consignment.id) if with_options else None
+        consignments.append(
+            CONSIGNMENT.write(
+                id=consignment.id,
+                address=address_view(consignment.address),
+                line_item_ids=consignment.line_item_ids,
+                shipping_cost_inc_tax=amounts.shipping_cost_inc_tax,
+                shipping_cost_ex_tax=amounts.shipping_cost_ex_tax,
+                handling_cost_inc_tax=amounts.handling_cost_inc_tax,
+                handling_cost_ex_tax=amounts.handling_cost_ex_tax,
+                coupon_discounts=[
+                    COUPON_DISCOUNT.write(code=c.code, amount=amounts.coupon_discount)
+                    for c in totals.coupons
+                    if c.coupon_type == "free_shipping" and amounts.coupon_discount
+                ],
+                selected_shipping_option=shipping_option_view(selected) if selected is not None else None,
+                available_shipping_options=None if offered is None else map(shipping_option_view, offered),
+            )
+        )
+    return CHECKOUT.write(
+        id=cart.id,
+        cart=cart_view(cart, totals),
+        billing_address=address_view(cart.billing_address) if cart.billing_address else None,
+        consignments=consignments,
+        taxes=[TAX.write(name=t.name, amount=t.amount) for t in totals.taxes],
+        coupons=[coupon_view(c) for c in totals.coupons],
+        order_id=str(cart.order_id) if cart.order_id is not None else None,
+        shipping_cost_total_inc_tax=totals.shipping_cost_total_inc_tax,
+        shipping_cost_total_ex_tax=totals.shipping_cost_total_ex_tax,
+        handling_cost_total_inc_tax=totals.handling_cost_total_inc_tax,
+        handling_cost_total_ex_tax=totals.handling_cost_total_ex_tax,
+        tax_total=totals.tax_total,
+        subtotal_inc_tax=totals.subtotal_inc_tax,
+        subtotal_ex_tax=totals.subtotal_ex_tax,
+        grand_total=totals.grand_total,
+        created_time=cart.created_time,
+        updated_time=cart.updated_time,
+        customer_message=cart.customer_message,
+        version=cart.version,
+    )
 
 
 def v2_money(amount: Decimal) -> str:
@@ -202,12 +273,15 @@ def order_product_v2_view(order: Order, line: OrderLine) -> dict[str, Any]:
     }
 
 
-def redirect_urls_view(urls: ops.RedirectUrlSet) -> dict[str, str]:
-    return {
-        "cart_url": urls.cart_url,
-        "checkout_url": urls.checkout_url,
-        "embedded_checkout_url": urls.embedded_checkout_url,
-    }
+REDIRECT_URLS = Template(cart_url=text, checkout_url=text, embedded_checkout_url=text)
+
+
+def redirect_urls_view(urls: ops.RedirectUrlSet) -> Fragment:
+    return REDIRECT_URLS.write(
+        cart_url=urls.cart_url,
+        checkout_url=urls.checkout_url,
+        embedded_checkout_url=urls.embedded_checkout_url,
+    )
 
 
 def image_view(product: Product, base_url: str) -> Json:

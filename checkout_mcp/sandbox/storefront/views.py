@@ -9,14 +9,27 @@ from typing import Any
 
 from checkout_mcp.sandbox import operations as ops
 from checkout_mcp.sandbox.errors import not_found
-from checkout_mcp.sandbox.jsonio import omit_none
+from checkout_mcp.sandbox.jsonio import Fragment
 from checkout_mcp.sandbox.state import Cart, Order, OrderLine, StoreState, storefront_status
+from checkout_mcp.sandbox.templates import (
+    Const,
+    Omitted,
+    Template,
+    boolean,
+    fragment,
+    fragments,
+    integer,
+    money,
+    text,
+    texts,
+    timestamp,
+)
 from checkout_mcp.sandbox.totals import CURRENCY_EXPONENTS, Totals, coupon_display_name
 from checkout_mcp.sandbox.views import (
+    TAX,
     address_view,
-    camel_keys,
     coupon_view,
-    line_item_view,
+    line_item_groups,
     shipping_option_view,
 )
 
@@ -24,121 +37,160 @@ Json = dict[str, Any]
 
 
 CURRENCIES = {"USD": ("US Dollars", "$"), "EUR": ("Euro", "€"), "GBP": ("British Pound", "£")}
+CURRENCY = Template(code=text, name=text, symbol=text, decimalPlaces=integer)
+CART = Template(
+    id=text,
+    customerId=integer,
+    email=text,
+    currency=fragment,
+    isTaxIncluded=boolean,
+    baseAmount=money,
+    discountAmount=Const(Decimal("0")),
+    cartAmount=money,
+    coupons=fragments,
+    discounts=fragments,
+    lineItems=fragment,
+    locale=text,
+    createdTime=timestamp,
+    updatedTime=timestamp,
+    version=integer,
+)
+"""carts.sf.yml responseCart (also the `cart` inside a checkout)."""
+DISCOUNT = Template(id=integer, discountedAmount=money)
+CONSIGNMENT = Template(
+    id=text,
+    address=fragment,
+    selectedShippingOption=Omitted(fragment),
+    shippingCost=money,
+    shippingCostBeforeDiscount=money,
+    handlingCost=money,
+    couponDiscounts=fragments,
+    discounts=Const([]),
+    lineItemIds=texts,
+    availableShippingOptions=Omitted(fragments),
+)
+COUPON_DISCOUNT = Template(code=text, amount=money)
+GIFT_CERTIFICATE = Template(code=text, balance=money, used=money, remaining=money)
+CHECKOUT = Template(
+    id=text,
+    cart=fragment,
+    billingAddress=Omitted(fragment),
+    consignments=fragments,
+    coupons=fragments,
+    orderId=Omitted(text),
+    shippingCostTotal=money,
+    shippingCostBeforeDiscount=money,
+    giftWrappingCostTotal=Const(Decimal("0")),
+    handlingCostTotal=money,
+    taxTotal=money,
+    taxes=fragments,
+    subtotal=money,
+    grandTotal=money,
+    giftCertificates=fragments,
+    isStoreCreditApplied=Const(False),
+    outstandingBalance=money,
+    customerMessage=text,
+    channelId=integer,
+    fees=Const([]),
+    promotions=Const([]),
+    version=integer,
+    createdTime=timestamp,
+    updatedTime=timestamp,
+)
+"""checkouts.sf.yml checkout_Full."""
 
 
-def currency_view(code: str) -> Json:
+def currency_view(code: str) -> Fragment:
     name, symbol = CURRENCIES.get(code, (code, code))
-    return {"code": code, "name": name, "symbol": symbol, "decimalPlaces": CURRENCY_EXPONENTS.get(code, 2)}
+    return CURRENCY.write(code=code, name=name, symbol=symbol, decimalPlaces=CURRENCY_EXPONENTS.get(code, 2))
 
 
-def cart_view(cart: Cart, totals: Totals) -> Json:
+def cart_view(cart: Cart, totals: Totals) -> Fragment:
     """carts.sf.yml responseCart (also the `cart` inside a checkout)."""
-    cart_amount = totals.cart_amount_inc_tax if totals.tax_included else totals.cart_amount_ex_tax
-    return {
-        "id": cart.id,
-        "customerId": cart.customer_id,
-        "email": cart.email,
-        "currency": currency_view(cart.currency),
-        "isTaxIncluded": totals.tax_included,
-        "baseAmount": totals.base_amount,
-        "discountAmount": Decimal("0"),
-        "cartAmount": cart_amount,
-        "coupons": [camel_keys(coupon_view(c)) for c in totals.coupons],
-        "discounts": [{"id": c.coupon_id, "discountedAmount": c.discounted_amount} for c in totals.coupons],
-        "lineItems": {
-            "physicalItems": [
-                camel_keys(line_item_view(i, totals, "storefront"))
-                for i in cart.line_items
-                if i.type == "physical"
-            ],
-            "digitalItems": [
-                camel_keys(line_item_view(i, totals, "storefront"))
-                for i in cart.line_items
-                if i.type == "digital"
-            ],
-            "giftCertificates": [],
-            "customItems": [],
-        },
-        "locale": cart.locale,
-        "createdTime": cart.created_time,
-        "updatedTime": cart.updated_time,
-        "version": cart.version,
-    }
+    return CART.write(
+        id=cart.id,
+        customerId=cart.customer_id,
+        email=cart.email,
+        currency=currency_view(cart.currency),
+        isTaxIncluded=totals.tax_included,
+        baseAmount=totals.base_amount,
+        cartAmount=totals.cart_amount_inc_tax if totals.tax_included else totals.cart_amount_ex_tax,
+        coupons=[coupon_view(c, "storefront") for c in totals.coupons],
+        discounts=[
+            DISCOUNT.write(id=c.coupon_id, discountedAmount=c.discounted_amount) for c in totals.coupons
+        ],
+        lineItems=line_item_groups(cart.line_items, totals.lines, "storefront"),
+        locale=cart.locale,
+        createdTime=cart.created_time,
+        updatedTime=cart.updated_time,
+        version=cart.version,
+    )
 
 
-def consignment_views(store: StoreState, cart: Cart, totals: Totals, with_options: bool) -> list[Json]:
+def consignment_views(store: StoreState, cart: Cart, totals: Totals, with_options: bool) -> list[Fragment]:
     views = []
     for consignment in cart.consignments:
         amounts = totals.consignments[consignment.id]
         offered = ops.available_shipping_options(store, cart.id, consignment.id)
         selected = next((m for m in offered if m.id == consignment.selected_shipping_option_id), None)
         shipping = amounts.shipping_cost_inc_tax if totals.tax_included else amounts.shipping_cost_ex_tax
-        view: Json = {
-            "id": consignment.id,
-            "address": camel_keys(address_view(consignment.address, "storefront")),
-            "selectedShippingOption": camel_keys(shipping_option_view(selected)) if selected else None,
-            "shippingCost": shipping,
-            "shippingCostBeforeDiscount": shipping + amounts.coupon_discount,
-            "handlingCost": amounts.handling_cost_inc_tax
-            if totals.tax_included
-            else amounts.handling_cost_ex_tax,
-            "couponDiscounts": [{"code": c.code, "amount": amounts.coupon_discount} for c in totals.coupons]
-            if amounts.coupon_discount
-            else [],
-            "discounts": [],
-            "lineItemIds": list(consignment.line_item_ids),
-        }
-        if with_options:
-            view["availableShippingOptions"] = [camel_keys(shipping_option_view(m)) for m in offered]
-        views.append(omit_none(view, "selectedShippingOption"))
+        views.append(
+            CONSIGNMENT.write(
+                id=consignment.id,
+                address=address_view(consignment.address, "storefront"),
+                selectedShippingOption=shipping_option_view(selected, "storefront") if selected else None,
+                shippingCost=shipping,
+                shippingCostBeforeDiscount=shipping + amounts.coupon_discount,
+                handlingCost=amounts.handling_cost_inc_tax
+                if totals.tax_included
+                else amounts.handling_cost_ex_tax,
+                couponDiscounts=[
+                    COUPON_DISCOUNT.write(code=c.code, amount=amounts.coupon_discount) for c in totals.coupons
+                ]
+                if amounts.coupon_discount
+                else [],
+                lineItemIds=consignment.line_item_ids,
+                availableShippingOptions=[shipping_option_view(m, "storefront") for m in offered]
+                if with_options
+                else None,
+            )
+        )
     return views
 
 
-def checkout_view(store: StoreState, cart: Cart, now: datetime, *, with_options: bool = False) -> Json:
+def checkout_view(store: StoreState, cart: Cart, now: datetime, *, with_options: bool = False) -> Fragment:
     """checkouts.sf.yml checkout_Full."""
     totals = ops.checkout_totals(store, cart, now)
     included = totals.tax_included
     shipping = totals.shipping_cost_total_inc_tax if included else totals.shipping_cost_total_ex_tax
-    view = {
-        "id": cart.id,
-        "cart": cart_view(cart, totals),
-        "billingAddress": camel_keys(address_view(cart.billing_address, "storefront"))
-        if cart.billing_address
-        else None,
-        "consignments": consignment_views(store, cart, totals, with_options),
-        "coupons": [camel_keys(coupon_view(c, type_code=True)) for c in totals.coupons],
-        "orderId": str(cart.order_id) if cart.order_id is not None else None,
-        "shippingCostTotal": shipping,
-        "shippingCostBeforeDiscount": shipping
+    return CHECKOUT.write(
+        id=cart.id,
+        cart=cart_view(cart, totals),
+        billingAddress=address_view(cart.billing_address, "storefront") if cart.billing_address else None,
+        consignments=consignment_views(store, cart, totals, with_options),
+        coupons=[coupon_view(c, "storefront", type_code=True) for c in totals.coupons],
+        orderId=str(cart.order_id) if cart.order_id is not None else None,
+        shippingCostTotal=shipping,
+        shippingCostBeforeDiscount=shipping
         + sum((c.coupon_discount for c in totals.consignments.values()), Decimal(0)),
-        "giftWrappingCostTotal": Decimal("0"),
-        "handlingCostTotal": totals.handling_cost_total_inc_tax
+        handlingCostTotal=totals.handling_cost_total_inc_tax
         if included
         else totals.handling_cost_total_ex_tax,
-        "taxTotal": totals.tax_total,
-        "taxes": [{"name": t.name, "amount": t.amount} for t in totals.taxes],
-        "subtotal": totals.subtotal_inc_tax if included else totals.subtotal_ex_tax,
-        "grandTotal": totals.grand_total,
-        "giftCertificates": [
-            {
-                "code": g.code,
-                "balance": g.balance,
-                "used": g.used,
-                "remaining": g.remaining,
-            }
+        taxTotal=totals.tax_total,
+        taxes=[TAX.write(name=t.name, amount=t.amount) for t in totals.taxes],
+        subtotal=totals.subtotal_inc_tax if included else totals.subtotal_ex_tax,
+        grandTotal=totals.grand_total,
+        giftCertificates=[
+            GIFT_CERTIFICATE.write(code=g.code, balance=g.balance, used=g.used, remaining=g.remaining)
             for g in totals.gift_certificates
         ],
-        "isStoreCreditApplied": False,
-        "outstandingBalance": totals.outstanding_balance,
-        "customerMessage": cart.customer_message,
-        "channelId": cart.channel_id,
-        "fees": [],
-        "promotions": [],
-        "version": cart.version,
-        "createdTime": cart.created_time,
-        "updatedTime": cart.updated_time,
-    }
-    return omit_none(view, "billingAddress", "orderId")
+        outstandingBalance=totals.outstanding_balance,
+        customerMessage=cart.customer_message,
+        channelId=cart.channel_id,
+        version=cart.version,
+        createdTime=cart.created_time,
+        updatedTime=cart.updated_time,
+    )
 
 
 def order_item_view(line: OrderLine, tax_included: bool) -> Json:
@@ -191,7 +243,7 @@ def order_view(store: StoreState, order: Order) -> Json:
                 "giftCertificate": [],
             }
         ],
-        "billingAddress": camel_keys(address_view(order.billing_address, "storefront")),
+        "billingAddress": address_view(order.billing_address, "storefront"),
         "status": storefront_status(order.status_id),
         "hasDigitalItems": any(x.type == "digital" for x in order.lines),
         "isDownloadable": order.holds_stock,
