@@ -20,7 +20,10 @@ Raw = Annotated[dict[str, Any] | None, SkipValidation(), Field(exclude=True, rep
 
 
 class DomainModel(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    """What the store's answers are mapped to. Each model's validator is built when it is first used,
+    not at import: serving starts (and lists its tools) without the ones only answers need."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
 
 class Address(DomainModel):
