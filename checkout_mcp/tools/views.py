@@ -45,7 +45,7 @@ def one_line(address: Address) -> str:
         address.postal_code,
         address.country_code,
     ]
-    return ", ".join(part for part in parts if part)
+    return ", ".join(filter(None, parts))
 
 
 ITEM_FORMAT = "id: quantity x name @ unit price"
