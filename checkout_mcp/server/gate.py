@@ -28,8 +28,8 @@ protocol error -32021 (MissingRequiredClientCapability, naming `elicitation`) on
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, replace
-from functools import cache
+from dataclasses import dataclass, field
+from functools import cache, cached_property, partial
 from typing import Any
 
 from mcp.server.auth.middleware.auth_context import get_access_token
@@ -105,11 +105,26 @@ class NotAsked:
 
 
 @dataclass(frozen=True)
+class Rules:
+    """What the policy makes of one tool. It follows from the configuration and the tool's
+    declaration alone, so the gate works it out once per tool, not on every call."""
+
+    decision: Decision
+    may_need_confirmation: bool
+    takes_confirmation_id: bool
+    arguments: type[ToolArgs]
+    """The tool's arguments, plus `confirmation_id` where a confirmation id may confirm it."""
+    structured: frozenset[str]
+    """The arguments that are not plain strings: a client may send one as a JSON string."""
+
+
+@dataclass(frozen=True)
 class Prepared:
     """A call checked before anyone is asked: what it is, the decision, and why it may not run."""
 
     spec: ToolSpec[Any, Any]
-    arguments: dict[str, Any]
+    given: dict[str, Any]
+    """The arguments as sent (JSON strings taken as what they say), any confirmation id included."""
     decision: Decision
     args: ToolArgs | None = None
     confirmation_id: str | None = None
@@ -119,6 +134,14 @@ class Prepared:
     human_reason: str | None = None
     offered: frozenset[str] | None = None
     """The tools of the server the call came through: its result names no other."""
+
+    @cached_property
+    def arguments(self) -> dict[str, Any]:
+        """The arguments journaled and bound to a confirmation id: the validated ones in JSON form
+        (those sent, without a confirmation id, when they are invalid). Made only when needed."""
+        if self.args is not None:
+            return self.args.model_dump(mode="json")
+        return {key: value for key, value in self.given.items() if key != CONFIRMATION_ID_ARGUMENT}
 
     @property
     def needs_confirmation(self) -> bool:
@@ -183,20 +206,22 @@ def caller_of(ctx: Context) -> str | None:
 def lock_key(store: str, args: ToolArgs) -> str | None:
     """The lock a call on `args` takes: its checkout (= cart) or its order."""
     values = args.model_dump()
-    for field in ("checkout_id", "cart_id"):
-        if values.get(field) is not None:
-            return checkout_lock(store, str(values[field]))
+    for name in ("checkout_id", "cart_id"):
+        if values.get(name) is not None:
+            return checkout_lock(store, str(values[name]))
     if values.get("order_id") is not None:
         return f"{store}:order:{values['order_id']}"
     return None
 
 
-def _json_strings_parsed(args: type[ToolArgs], arguments: dict[str, Any]) -> dict[str, Any]:
-    """Some clients send a list or object argument as a JSON string; take it as what it says."""
-    parsed = dict(arguments)
+def _json_strings_parsed(structured: frozenset[str], arguments: dict[str, Any]) -> dict[str, Any]:
+    """Some clients send a list or object argument as a JSON string; take it as what it says.
+
+    `structured`: the arguments that are not plain strings. `arguments` itself when nothing was parsed.
+    """
+    parsed = arguments
     for name, value in arguments.items():
-        field = args.model_fields.get(name)
-        if field is None or field.annotation is str or not isinstance(value, str):
+        if name not in structured or not isinstance(value, str):
             continue
         if value.lstrip()[:1] not in ("[", "{"):  # an id, a code: not worth a failed parse
             continue
@@ -205,7 +230,7 @@ def _json_strings_parsed(args: type[ToolArgs], arguments: dict[str, Any]) -> dic
         except ValueError:
             continue
         if isinstance(decoded, list | dict):
-            parsed[name] = decoded
+            parsed = {**parsed, name: decoded}
     return parsed
 
 
@@ -229,32 +254,44 @@ class Gate:
     confirmations: ConfirmationBook
     redactor: Redactor
     locks: CheckoutLocks
+    _rules: dict[str, Rules] = field(default_factory=dict, init=False, repr=False)
 
-    def decision(self, spec: ToolSpec[Any, Any]) -> Decision:
-        return decide(self.settings, spec.name, spec.effect, store_is_live=self.store_is_live)
+    def rules(self, spec: ToolSpec[Any, Any]) -> Rules:
+        """What the policy makes of `spec`, worked out on its first call."""
+        known = self._rules.get(spec.name)
+        if known is None:
+            known = self._rules[spec.name] = self._rules_for(spec)
+        return known
+
+    def _rules_for(self, spec: ToolSpec[Any, Any]) -> Rules:
+        settings = self.settings
+        decision = decide(settings, spec.name, spec.effect, store_is_live=self.store_is_live)
+        has_limits = settings.max_order_total is not None or settings.max_line_quantity is not None
+        limited = has_limits and spec.preview is not None and spec.effect is Effect.IRREVERSIBLE
+        may_need_confirmation = decision.verdict is Verdict.NEEDS_CONFIRMATION or (
+            limited and decision.verdict is not Verdict.BLOCKED
+        )
+        takes_id = may_need_confirmation and settings.confirmation == "any" and not decision.human_only
+        model = _with_confirmation_id(spec.args) if takes_id else spec.args
+        return Rules(
+            decision=decision,
+            may_need_confirmation=may_need_confirmation,
+            takes_confirmation_id=takes_id,
+            arguments=model,
+            structured=frozenset(
+                name for name, info in model.model_fields.items() if info.annotation is not str
+            ),
+        )
 
     def listed(self, spec: ToolSpec[Any, Any]) -> bool:
         return is_listed(self.settings, spec.name, spec.effect)
 
-    @property
-    def has_limits(self) -> bool:
-        return self.settings.max_order_total is not None or self.settings.max_line_quantity is not None
-
     def may_need_confirmation(self, spec: ToolSpec[Any, Any]) -> bool:
-        verdict = self.decision(spec).verdict
-        limited = self.has_limits and spec.preview is not None and spec.effect is Effect.IRREVERSIBLE
-        return verdict is Verdict.NEEDS_CONFIRMATION or (limited and verdict is not Verdict.BLOCKED)
-
-    def takes_confirmation_id(self, spec: ToolSpec[Any, Any]) -> bool:
-        return (
-            self.may_need_confirmation(spec)
-            and self.settings.confirmation == "any"
-            and not self.decision(spec).human_only
-        )
+        return self.rules(spec).may_need_confirmation
 
     def arguments_model(self, spec: ToolSpec[Any, Any]) -> type[ToolArgs]:
         """The tool's arguments, plus `confirmation_id` where a confirmation id may confirm it."""
-        return _with_confirmation_id(spec.args) if self.takes_confirmation_id(spec) else spec.args
+        return self.rules(spec).arguments
 
     async def prepare(
         self, spec: ToolSpec[Any, Any], raw: dict[str, Any], offered: frozenset[str] | None = None
@@ -262,38 +299,32 @@ class Gate:
         """Everything decided before anyone is asked; never raises (the call reports refusals).
 
         `offered`: the tools of the server the call came through (its result names no other)."""
-        decision = self.decision(spec)
-        model = self.arguments_model(spec)
-        values = _json_strings_parsed(model, raw)
-        arguments = {key: value for key, value in values.items() if key != CONFIRMATION_ID_ARGUMENT}
-        prepared = Prepared(spec=spec, arguments=arguments, decision=decision, offered=offered)
+        rules = self.rules(spec)
+        decision = rules.decision
+        given = _json_strings_parsed(rules.structured, raw)
+        made = partial(Prepared, spec=spec, given=given, decision=decision, offered=offered)
         if decision.verdict is Verdict.BLOCKED:
-            return replace(prepared, refusal=f"blocked: {decision.reason} Nothing was done.")
+            return made(refusal=f"blocked: {decision.reason} Nothing was done.")
         try:
-            checked = model.model_validate(values)
+            checked = rules.arguments.model_validate(given)
         except ValidationError as error:
-            return replace(prepared, refusal=describe_invalid(spec.name, model, error), journal_refusal=False)
-        args = checked if model is spec.args else spec.args.model_validate(arguments)
-        prepared = replace(
-            prepared,
-            args=args,
-            arguments=args.model_dump(mode="json"),
-            confirmation_id=getattr(checked, CONFIRMATION_ID_ARGUMENT, None),
-        )
-        if not self.may_need_confirmation(spec):
-            return prepared
+            return made(refusal=describe_invalid(spec.name, rules.arguments, error), journal_refusal=False)
+        args, confirmation_id = checked, None
+        if rules.takes_confirmation_id:
+            args = spec.args.model_validate({k: v for k, v in given.items() if k != CONFIRMATION_ID_ARGUMENT})
+            confirmation_id = getattr(checked, CONFIRMATION_ID_ARGUMENT)
+        made = partial(made, args=args, confirmation_id=confirmation_id)
+        if not rules.may_need_confirmation:
+            return made()
         if spec.preview is None:
-            return replace(
-                prepared, preview=_plain_preview(spec, args), human_reason=self._human_reason(decision, None)
-            )
+            return made(preview=_plain_preview(spec, args), human_reason=self._human_reason(decision, None))
         try:
             preview = await spec.preview(self.tools, args)
         except (ClientError, ToolError) as error:
-            return replace(prepared, refusal=f"{spec.name} cannot run: {error} Nothing was asked or done.")
-        prepared = replace(prepared, preview=preview)
+            return made(refusal=f"{spec.name} cannot run: {error} Nothing was asked or done.")
         if preview.blockers:
-            return replace(prepared, refusal=self._blocked_text(spec, preview))
-        return replace(prepared, human_reason=self._human_reason(decision, preview))
+            return made(preview=preview, refusal=self._blocked_text(spec, preview))
+        return made(preview=preview, human_reason=self._human_reason(decision, preview))
 
     def _human_reason(self, decision: Decision, preview: Preview | None) -> str | None:
         """Why only a human may confirm this call, if only a human may."""
@@ -335,29 +366,27 @@ class Gate:
         offered: frozenset[str] | None = None,
     ) -> CallToolResult:
         prepared = prepared or await self.prepare(spec, raw, offered)
-        client = client_name(ctx)
-        caller = caller_of(ctx)
         if prepared.refusal is not None:
             if prepared.journal_refusal:
-                self._journal_decision(prepared, client, AuditDecision.BLOCKED, prepared.refusal)
+                self._journal_decision(prepared, ctx, AuditDecision.BLOCKED, prepared.refusal)
             return _error(prepared.refusal)
         how: AuditDecision | None = AuditDecision.ALLOWED
         if prepared.needs_confirmation:
-            answered = self._human_answer(prepared, consent, client)
+            answered = self._human_answer(prepared, consent, ctx)
             if isinstance(answered, CallToolResult):
                 return answered
             if answered is None and (prepared.human_reason is not None or prepared.confirmation_id is None):
-                return self._without_human(prepared, ctx, client, caller)
+                return self._without_human(prepared, ctx)
             how = answered  # None: the confirmation id is redeemed under the lock
         assert prepared.args is not None
         key = lock_key(self.tools.store_identity, prepared.args) if spec.effect is not Effect.READ else None
         if key is None:
-            return await self._run_locked(prepared, client, caller, how)
+            return await self._run_locked(prepared, ctx, how)
         async with self.locks.hold(key):
-            return await self._run_locked(prepared, client, caller, how)
+            return await self._run_locked(prepared, ctx, how)
 
     def _human_answer(
-        self, prepared: Prepared, consent: ElicitationResult[Any] | None, client: str | None
+        self, prepared: Prepared, consent: ElicitationResult[Any] | None, ctx: Context
     ) -> AuditDecision | CallToolResult | None:
         """The human's yes, a refusal result for a no, or None when no human was asked."""
         if consent is None or (
@@ -374,12 +403,10 @@ class Gate:
             )
         else:
             why = f"the user chose {consent.action}"
-        self._journal_decision(prepared, client, AuditDecision.DECLINED, why)
+        self._journal_decision(prepared, ctx, AuditDecision.DECLINED, why)
         return _error(f"declined: {why}; {prepared.spec.name} did not run. Nothing was done.")
 
-    def _without_human(
-        self, prepared: Prepared, ctx: Context, client: str | None, caller: str | None
-    ) -> CallToolResult:
+    def _without_human(self, prepared: Prepared, ctx: Context) -> CallToolResult:
         """No human answered and no id was given (or only a human may confirm): refuse, with a preview.
 
         Raises:
@@ -387,7 +414,7 @@ class Gate:
         """
         if prepared.human_reason is not None:
             reason = f"{prepared.human_reason}, and this client cannot ask one"
-            self._journal_decision(prepared, client, AuditDecision.BLOCKED, reason)
+            self._journal_decision(prepared, ctx, AuditDecision.BLOCKED, reason)
             text = (
                 f"blocked: {prepared.spec.name} needs confirmation: {reason}. Nothing was done. "
                 "Use an MCP client that supports elicitation, or ask the operator."
@@ -397,10 +424,10 @@ class Gate:
                 raise error
             return _error(text)
         assert prepared.preview is not None
-        return self._confirmation_required(prepared, prepared.preview, client, caller, refused=None)
+        return self._confirmation_required(prepared, prepared.preview, ctx, refused=None)
 
     async def _run_locked(
-        self, prepared: Prepared, client: str | None, caller: str | None, how: AuditDecision | None
+        self, prepared: Prepared, ctx: Context, how: AuditDecision | None
     ) -> CallToolResult:
         """Holding the lock (if the call has one): check again what the call will act on, then run it.
 
@@ -409,17 +436,17 @@ class Gate:
         spec = prepared.spec
         assert prepared.args is not None
         if spec.preview is None:
-            return await self._run(prepared, client, how or AuditDecision.ALLOWED, None)
+            return await self._run(prepared, ctx, how or AuditDecision.ALLOWED, None)
         try:
             fresh = await spec.preview(self.tools, prepared.args)
         except (ClientError, ToolError) as error:
             return _error(f"{spec.name} cannot run: {error} Nothing was done.")
         if fresh.blockers:
             text = self._blocked_text(spec, fresh)
-            self._journal_decision(prepared, client, AuditDecision.BLOCKED, text)
+            self._journal_decision(prepared, ctx, AuditDecision.BLOCKED, text)
             return _error(text)
         if not prepared.needs_confirmation or fresh.harmless:
-            return await self._run(prepared, client, how or AuditDecision.ALLOWED, fresh)
+            return await self._run(prepared, ctx, how or AuditDecision.ALLOWED, fresh)
         if how is None:
             assert prepared.confirmation_id is not None
             try:
@@ -429,23 +456,22 @@ class Gate:
                     prepared.arguments,
                     self.tools.store_identity,
                     fresh.fingerprint,
-                    caller,
+                    caller_of(ctx),
                 )
             except ConfirmationRefused as refused:
-                return self._confirmation_required(prepared, fresh, client, caller, refused=str(refused))
-            return await self._run(prepared, client, AuditDecision.CONFIRMED_BY_ID, fresh)
+                return self._confirmation_required(prepared, fresh, ctx, refused=str(refused))
+            return await self._run(prepared, ctx, AuditDecision.CONFIRMED_BY_ID, fresh)
         assert prepared.preview is not None
         if fresh.fingerprint != prepared.preview.fingerprint:
             changed = "The checkout changed while the confirmation was pending; nothing was sent."
-            return self._confirmation_required(prepared, fresh, client, caller, refused=changed)
-        return await self._run(prepared, client, how, fresh)
+            return self._confirmation_required(prepared, fresh, ctx, refused=changed)
+        return await self._run(prepared, ctx, how, fresh)
 
     def _confirmation_required(
         self,
         prepared: Prepared,
         preview: Preview,
-        client: str | None,
-        caller: str | None,
+        ctx: Context,
         *,
         refused: str | None,
     ) -> CallToolResult:
@@ -453,18 +479,18 @@ class Gate:
         spec = prepared.spec
         lead = f"refused confirmation: {refused} " if refused else ""
         human = self._human_reason(prepared.decision, preview)
-        if human is not None or not self.takes_confirmation_id(spec):
+        if human is not None or not self.rules(spec).takes_confirmation_id:
             reason = human or "only a human may confirm it"
-            self._journal_decision(prepared, client, AuditDecision.BLOCKED, f"{lead}{reason}")
+            self._journal_decision(prepared, ctx, AuditDecision.BLOCKED, f"{lead}{reason}")
             return _error(
                 f"{lead}needs a human's confirmation: {preview.text} Nothing was done. "
                 f"Call {spec.name} again from a client that can ask the user ({reason})."
             )
         issued = self.confirmations.issue(
-            spec.name, prepared.arguments, self.tools.store_identity, preview.fingerprint, caller
+            spec.name, prepared.arguments, self.tools.store_identity, preview.fingerprint, caller_of(ctx)
         )
         self._journal_decision(
-            prepared, client, AuditDecision.CONFIRMATION_REQUIRED, refused, {"confirmation_id": issued.id}
+            prepared, ctx, AuditDecision.CONFIRMATION_REQUIRED, refused, {"confirmation_id": issued.id}
         )
         expires = issued.expires_at.isoformat(timespec="seconds")
         text = (
@@ -483,7 +509,7 @@ class Gate:
         return _error(text, meta)
 
     async def _run(
-        self, prepared: Prepared, client: str | None, how: AuditDecision, preview: Preview | None
+        self, prepared: Prepared, ctx: Context, how: AuditDecision, preview: Preview | None
     ) -> CallToolResult:
         """Run the handler; every non-read call is journaled before and after."""
         spec = prepared.spec
@@ -495,7 +521,7 @@ class Gate:
                 effect=spec.effect,
                 arguments=prepared.arguments,
                 decision=how,
-                client=client,
+                client=client_name(ctx),
                 reason=prepared.decision.reason,
                 principal=principal_of(),
             )
@@ -548,7 +574,7 @@ class Gate:
     def _journal_decision(
         self,
         prepared: Prepared,
-        client: str | None,
+        ctx: Context,
         decision: AuditDecision,
         reason: str | None,
         result_ids: dict[str, Any] | None = None,
@@ -558,7 +584,7 @@ class Gate:
             effect=prepared.spec.effect,
             arguments=prepared.arguments,
             decision=decision,
-            client=client,
+            client=client_name(ctx),
             reason=reason,
             result_ids=result_ids,
             principal=principal_of(),

@@ -24,7 +24,6 @@ from mcp.server.mcpserver.resolve import Resolve, build_resolver_plans, find_res
 from mcp.server.mcpserver.tools.base import Tool
 from mcp.server.mcpserver.utilities.func_metadata import ArgModelBase, FuncMetadata
 from mcp.types import CallToolResult, ToolAnnotations
-from pydantic import ConfigDict
 
 from checkout_mcp.policy.effects import Effect
 from checkout_mcp.server.gate import Approval, Gate, Prepared
@@ -44,13 +43,14 @@ def annotations(effect: Effect, *, idempotent: bool) -> ToolAnnotations:
     return ToolAnnotations(destructive_hint=effect.needs_confirmation, idempotent_hint=idempotent or None)
 
 
-class PassThroughArguments(ArgModelBase):
-    """Takes any arguments and hands them on whole as `arguments`; the gate validates them."""
+class PassThroughMetadata(FuncMetadata):
+    """Hands any arguments on whole as `arguments`, unchecked and unparsed: the gate validates them.
 
-    model_config = ConfigDict(extra="allow")
+    Its `arg_model` is the SDK's empty base, which nothing reads: the Tool is made here, with the
+    published schema, and this argument check replaces the model's."""
 
-    def model_dump_one_level(self) -> dict[str, Any]:
-        return {"arguments": dict(self.__pydantic_extra__ or {})}
+    def validate_arguments(self, arguments_to_validate: dict[str, Any]) -> dict[str, Any]:
+        return {"arguments": arguments_to_validate}
 
 
 def _signed(fn: Any, name: str, parameters: list[inspect.Parameter], returns: Any) -> Any:
@@ -100,7 +100,7 @@ def build_tool(spec: ToolSpec[Any, Any], gate: Gate, offered: frozenset[str]) ->
         description=spec.description,
         parameters=compact_schema(gate.arguments_model(spec)),
         # The output schema is published, not checked: see the module docstring.
-        fn_metadata=FuncMetadata(arg_model=PassThroughArguments, output_schema=output_schema(spec.output)),
+        fn_metadata=PassThroughMetadata(arg_model=ArgModelBase, output_schema=output_schema(spec.output)),
         is_async=True,
         context_kwarg="ctx",
         resolved_params=resolved,

@@ -86,8 +86,9 @@ def blockers(checkout: Checkout, catalog: Mapping[int, Product] | None = None) -
     if not checkout.cart.line_items:
         return [Blocker("the cart is empty", "create_cart", "items")]
     found: list[Blocker] = []
-    for line in checkout.cart.line_items:
-        product = (catalog or {}).get(line.product_id or 0)
+    products = catalog or {}
+    for line in checkout.cart.line_items if products else ():  # no catalog: no stock to check
+        product = products.get(line.product_id or 0)
         problem = stock_problem(line, product) if product is not None else None
         if problem is not None:
             found.append(fix_for_line(line, problem))

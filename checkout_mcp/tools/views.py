@@ -26,11 +26,13 @@ from checkout_mcp.tools.readiness import blockers, has_billing_address
 from checkout_mcp.tools.registry import ToolOutput
 
 SAME_AS_BILLING = "same as billing"
+CENT = Decimal("0.01")
 
 
 def money(amount: Decimal) -> str:
-    """A plain decimal string: `Decimal("5")` -> "5.00"; never a float."""
-    return f"{amount:.2f}" if amount == amount.quantize(Decimal("0.01")) else str(amount)
+    """A plain decimal string: `Decimal("5")` -> "5.00", finer amounts as they are; never a float."""
+    cents = amount.quantize(CENT)
+    return str(cents) if cents == amount else str(amount)
 
 
 def one_line(address: Address) -> str:
@@ -43,7 +45,7 @@ def one_line(address: Address) -> str:
         address.postal_code,
         address.country_code,
     ]
-    return ", ".join(part for part in parts if part)
+    return ", ".join(filter(None, parts))
 
 
 ITEM_FORMAT = "id: quantity x name @ unit price"
@@ -95,6 +97,8 @@ class CheckoutView(ToolOutput):
         return f"{text}. Next: {', '.join(self.next)}." if self.next else f"{text}."
 
     def offered_only(self, tools: frozenset[str]) -> CheckoutView:
+        if all(step in tools for step in self.next):
+            return self
         return self.model_copy(update={"next": [step for step in self.next if step in tools]})
 
 
