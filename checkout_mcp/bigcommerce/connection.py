@@ -12,6 +12,7 @@ as before, over the network or, for the sandbox, through httpx's ASGI transport.
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import httpx
@@ -127,7 +128,7 @@ class Connection:
         jar = self.client.cookies
         return httpx.Request(
             call.method,
-            url,
+            httpx.URL(url) if call.single_use else parsed_url(url),
             json=call.json_body,
             headers=headers,
             cookies=jar if jar else None,
@@ -157,6 +158,14 @@ class Connection:
         except httpx.TransportError as exc:
             raise _unavailable(call, exc) from None
         return Received(response.status_code, response.reason_phrase, response.headers, b"".join(chunks))
+
+
+@functools.lru_cache(maxsize=256)
+def parsed_url(url: str) -> httpx.URL:
+    """The URL parsed, once for the last 256 targets: httpx checks each of its characters every time
+    it parses one (about a twentieth of a request), and an agent asks about one checkout again and
+    again. Single-use links carry a token, so they are never kept here."""
+    return httpx.URL(url)
 
 
 def _unavailable(call: Call, exc: httpx.TransportError) -> UpstreamUnavailable:

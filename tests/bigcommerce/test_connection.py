@@ -9,7 +9,7 @@ import textwrap
 import httpx
 import pytest
 
-from checkout_mcp.bigcommerce.connection import Connection
+from checkout_mcp.bigcommerce.connection import Connection, parsed_url
 from checkout_mcp.bigcommerce.exchange import Call
 from checkout_mcp.bigcommerce.transport import segment, uuid_segment
 
@@ -100,3 +100,16 @@ def test_a_store_loads_httpx_on_its_first_request_not_before() -> None:
     )
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
     assert result.stdout.split() == ["False", "True"]
+
+
+def test_parsed_targets_are_kept_but_never_a_single_use_link() -> None:
+    """A target asked for again is parsed once; a link carrying a token is not kept to be parsed."""
+    connection = Connection("https://shop.example.test", transport=None, app=None, timeout=None, limits=None)
+    parsed_url.cache_clear()
+    for call in CALLS:
+        first, again = connection.request_for(call), connection.request_for(call)
+        assert first.url == again.url
+    kept = len([call for call in CALLS if not call.single_use])
+    assert kept < len(CALLS)
+    assert parsed_url.cache_info()[:2] == (kept, kept)  # (hits, misses): each kept one parsed once
+    assert parsed_url.cache_info().currsize == kept
