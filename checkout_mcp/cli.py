@@ -108,6 +108,8 @@ def serve(options: argparse.Namespace) -> int:
 
     config = load_config(options.config, **serve_overrides(options))
     settings = config.server
+    if settings.transport == "stdio":
+        from checkout_mcp.server.stdio import run_stdio
     if settings.transport == "http":  # uvicorn and the HTTP stack only where they serve (cold start)
         from checkout_mcp.server.health import readiness_of, readiness_of_stores
         from checkout_mcp.server.http import Endpoint, http_app, serve_http, store_path
@@ -133,7 +135,7 @@ def serve(options: argparse.Namespace) -> int:
                 announce(runtimes[name])
             if settings.transport == "stdio":
                 (runtime,) = runtimes.values()
-                await build_server(runtime).run_stdio_async()
+                await run_stdio(build_server(runtime))
                 return
             readiness = {
                 name or "store": readiness_of(each.store, each.gate.journal, each.state)
