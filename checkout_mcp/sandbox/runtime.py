@@ -34,6 +34,11 @@ if TYPE_CHECKING:
     from checkout_mcp.sandbox.state import StoreState
 
 
+INDEXED_ROUTE = "sandbox.indexed_route"
+"""Where the index leaves the route it matched for its `handle`: `route` is the router's own key,
+which it sets to the index itself (its child scope's `route` wins only by coming later)."""
+
+
 class RouteIndex(BaseRoute):
     """The routes by method and depth (the slashes in the path), ahead of the routes themselves.
 
@@ -61,11 +66,11 @@ class RouteIndex(BaseRoute):
             for route in self._routes.get((scope["method"], depth), ()):
                 match, child_scope = route.matches(scope)
                 if match is Match.FULL:
-                    return match, {**child_scope, "route": route}
+                    return match, {**child_scope, "route": route, INDEXED_ROUTE: route}
         return Match.NONE, {}
 
     async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
-        await scope["route"].handle(scope, receive, send)
+        await scope[INDEXED_ROUTE].handle(scope, receive, send)
 
     def url_path_for(self, name: str, /, **path_params: Any) -> URLPath:
         raise NoMatchFound(name, path_params)  # the routes themselves follow the index

@@ -32,7 +32,7 @@ from checkout_mcp.sandbox.templates import (
     nullable,
     text,
 )
-from checkout_mcp.sandbox.totals import CouponDiscount, LineTotals
+from checkout_mcp.sandbox.totals import CURRENCY_EXPONENTS, CouponDiscount, LineTotals
 
 Surface = Literal["management", "storefront"]
 STOREFRONT_RENAMES = {"is_require_shipping": "isShippingRequired"}
@@ -109,6 +109,17 @@ COUPONS = per_surface(
 CODED_COUPON = Template(**{**COUPONS["management"].fields, "coupon_type": integer}).respelled(storefront_key)
 """A coupon in the storefront checkout, whose `couponType` is a code (`COUPON_TYPE_CODES`)."""
 TAX = Template(name=text, amount=money)
+COUPON_DISCOUNT = Template(code=text, amount=money)
+"""A consignment's discount from a coupon (the same keys on both surfaces)."""
+CURRENCIES = per_surface(Template(code=text), name=text, symbol=text, decimal_places=integer)
+"""A cart's currency: its code on management; named, with its symbol and places, on the storefront."""
+CURRENCY_NAMES = {"USD": ("US Dollars", "$"), "EUR": ("Euro", "€"), "GBP": ("British Pound", "£")}
+
+
+def currency_view(code: str, surface: Surface = "management") -> Fragment:
+    name, symbol = CURRENCY_NAMES.get(code, (code, code))
+    places = CURRENCY_EXPONENTS.get(code, 2)
+    return CURRENCIES[surface].write(code=code, name=name, symbol=symbol, decimal_places=places)
 
 
 def address_view(address: Address, surface: Surface = "management") -> Fragment:

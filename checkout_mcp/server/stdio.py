@@ -17,8 +17,8 @@ import asyncio
 import os
 import stat
 import sys
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from typing import Any
 
 from mcp.server.mcpserver import MCPServer
@@ -85,8 +85,8 @@ class LineWriter:
         await self._writer.drain()
 
 
-@asynccontextmanager
-async def _claimed(fd: int, diversion: int) -> AsyncIterator[int]:
+@contextmanager
+def _claimed(fd: int, diversion: int) -> Iterator[int]:
     """A private duplicate of `fd` for the wire, with `fd` itself pointed at `diversion` meanwhile."""
     private = os.dup(fd)
     os.set_inheritable(private, False)
@@ -106,7 +106,7 @@ async def pipe_streams() -> AsyncIterator[tuple[LineReader, LineWriter]]:
     loop = asyncio.get_running_loop()
     null = os.open(os.devnull, os.O_RDONLY)
     try:
-        async with _claimed(0, null) as wire_in, _claimed(1, 2) as wire_out:
+        with _claimed(0, null) as wire_in, _claimed(1, 2) as wire_out:
             reader = asyncio.StreamReader(limit=MAX_LINE_BYTES)
             read_transport, _ = await loop.connect_read_pipe(
                 lambda: asyncio.StreamReaderProtocol(reader), os.fdopen(os.dup(wire_in), "rb", buffering=0)

@@ -27,10 +27,12 @@ from checkout_mcp.sandbox.templates import (
 )
 from checkout_mcp.sandbox.totals import Totals
 from checkout_mcp.sandbox.views import (
+    COUPON_DISCOUNT,
     COUPON_SHARE,
     TAX,
     address_view,
     coupon_view,
+    currency_view,
     line_item_groups,
     shipping_option_view,
 )
@@ -61,7 +63,6 @@ CART = Template(
     redirect_urls=Omitted(fragment),  # POST /carts?include=redirect_urls
 )
 """Cart_Full (carts.v3.yml)."""
-CURRENCY = Template(code=text)
 CONSIGNMENT = Template(
     id=text,
     address=fragment,
@@ -75,7 +76,6 @@ CONSIGNMENT = Template(
     selected_shipping_option=Omitted(fragment),
     available_shipping_options=Omitted(fragments),
 )
-COUPON_DISCOUNT = Template(code=text, amount=money)
 CHECKOUT = Template(
     id=text,
     cart=fragment,
@@ -110,7 +110,7 @@ def cart_view(cart: Cart, totals: Totals, redirect_urls: Fragment | None = None)
         customer_id=cart.customer_id,
         channel_id=cart.channel_id,
         email=cart.email,
-        currency=CURRENCY.write(code=cart.currency),
+        currency=currency_view(cart.currency),
         tax_included=totals.tax_included,
         base_amount=totals.base_amount,
         cart_amount=totals.cart_amount_inc_tax,
@@ -150,7 +150,9 @@ def checkout_view(store: StoreState, cart: Cart, totals: Totals, *, with_options
                     if c.coupon_type == "free_shipping" and amounts.coupon_discount
                 ],
                 selected_shipping_option=shipping_option_view(selected) if selected is not None else None,
-                available_shipping_options=None if offered is None else map(shipping_option_view, offered),
+                available_shipping_options=None
+                if offered is None
+                else [shipping_option_view(option) for option in offered],
             )
         )
     return CHECKOUT.write(

@@ -26,9 +26,11 @@ from checkout_mcp.sandbox.templates import (
 )
 from checkout_mcp.sandbox.totals import CURRENCY_EXPONENTS, Totals, coupon_display_name
 from checkout_mcp.sandbox.views import (
+    COUPON_DISCOUNT,
     TAX,
     address_view,
     coupon_view,
+    currency_view,
     line_item_groups,
     shipping_option_view,
 )
@@ -36,8 +38,6 @@ from checkout_mcp.sandbox.views import (
 Json = dict[str, Any]
 
 
-CURRENCIES = {"USD": ("US Dollars", "$"), "EUR": ("Euro", "€"), "GBP": ("British Pound", "£")}
-CURRENCY = Template(code=text, name=text, symbol=text, decimalPlaces=integer)
 CART = Template(
     id=text,
     customerId=integer,
@@ -69,7 +69,6 @@ CONSIGNMENT = Template(
     lineItemIds=texts,
     availableShippingOptions=Omitted(fragments),
 )
-COUPON_DISCOUNT = Template(code=text, amount=money)
 GIFT_CERTIFICATE = Template(code=text, balance=money, used=money, remaining=money)
 CHECKOUT = Template(
     id=text,
@@ -100,18 +99,13 @@ CHECKOUT = Template(
 """checkouts.sf.yml checkout_Full."""
 
 
-def currency_view(code: str) -> Fragment:
-    name, symbol = CURRENCIES.get(code, (code, code))
-    return CURRENCY.write(code=code, name=name, symbol=symbol, decimalPlaces=CURRENCY_EXPONENTS.get(code, 2))
-
-
 def cart_view(cart: Cart, totals: Totals) -> Fragment:
     """carts.sf.yml responseCart (also the `cart` inside a checkout)."""
     return CART.write(
         id=cart.id,
         customerId=cart.customer_id,
         email=cart.email,
-        currency=currency_view(cart.currency),
+        currency=currency_view(cart.currency, "storefront"),
         isTaxIncluded=totals.tax_included,
         baseAmount=totals.base_amount,
         cartAmount=totals.cart_amount_inc_tax if totals.tax_included else totals.cart_amount_ex_tax,
@@ -219,7 +213,7 @@ def order_view(store: StoreState, order: Order) -> Json:
         "orderId": order.id,
         "cartId": order.cart_id,
         "customerId": str(order.customer_id),
-        "currency": currency_view(order.currency),
+        "currency": currency_view(order.currency, "storefront"),
         "isTaxIncluded": included,
         "baseAmount": order.subtotal_inc_tax if included else order.subtotal_ex_tax,
         "discountAmount": order.discount_amount,
