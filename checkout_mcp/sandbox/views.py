@@ -111,6 +111,20 @@ CODED_COUPON = Template(**{**COUPONS["management"].fields, "coupon_type": intege
 TAX = Template(name=text, amount=money)
 COUPON_DISCOUNT = Template(code=text, amount=money)
 """A consignment's discount from a coupon (the same keys on both surfaces)."""
+
+
+def coupon_discounts(coupons: list[CouponDiscount], shipping_discount: Decimal) -> list[Fragment]:
+    """A consignment's `coupon_discounts`: what a free-shipping coupon took off its shipping (the
+    only coupon that discounts a consignment; the others discount line items)."""
+    if not shipping_discount:
+        return []
+    return [
+        COUPON_DISCOUNT.write(code=c.code, amount=shipping_discount)
+        for c in coupons
+        if c.coupon_type == "free_shipping"
+    ]
+
+
 CURRENCIES = per_surface(Template(code=text), name=text, symbol=text, decimal_places=integer)
 """A cart's currency: its code on management; named, with its symbol and places, on the storefront."""
 CURRENCY_NAMES = {"USD": ("US Dollars", "$"), "EUR": ("Euro", "€"), "GBP": ("British Pound", "£")}

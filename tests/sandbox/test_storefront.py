@@ -11,6 +11,7 @@ import pytest
 
 from checkout_mcp.sandbox import Sandbox, create_sandbox
 from checkout_mcp.sandbox.seed import (
+    COUPON_FREE_SHIPPING,
     COUPON_PERCENT,
     GIFT_CERTIFICATE_25,
     PRODUCT_EBOOK,
@@ -255,6 +256,22 @@ async def test_coupons_gift_certificates_and_payments() -> None:
     assert no_coupon["grandTotal"] == before["grandTotal"]
     methods = payments.json()["data"]["paymentMethods"]
     assert {m["id"] for m in methods} == {m.id for m in sandbox.store.payment_methods}
+
+
+@pytest.mark.anyio
+async def test_a_consignment_lists_only_the_free_shipping_coupon_as_its_discount() -> None:
+    """A percentage coupon discounts the items, not the consignment: only free shipping is listed."""
+    sandbox = create_sandbox()
+    async with client(sandbox) as http:
+        checkout_id, _ = await ready_checkout(http)
+        checkout = f"{API}/checkouts/{checkout_id}"
+        for code in (COUPON_PERCENT, COUPON_FREE_SHIPPING):
+            assert (await http.post(f"{checkout}/coupons", json={"couponCode": code})).status_code == 200
+        (consignment,) = decimal_json(await http.get(checkout))["consignments"]
+    assert consignment["couponDiscounts"] == [
+        {"code": COUPON_FREE_SHIPPING, "amount": consignment["shippingCostBeforeDiscount"]}
+    ]
+    assert consignment["shippingCost"] == 0
 
 
 @pytest.mark.anyio

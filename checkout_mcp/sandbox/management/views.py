@@ -27,10 +27,10 @@ from checkout_mcp.sandbox.templates import (
 )
 from checkout_mcp.sandbox.totals import Totals
 from checkout_mcp.sandbox.views import (
-    COUPON_DISCOUNT,
     COUPON_SHARE,
     TAX,
     address_view,
+    coupon_discounts,
     coupon_view,
     currency_view,
     line_item_groups,
@@ -144,11 +144,7 @@ def checkout_view(store: StoreState, cart: Cart, totals: Totals, *, with_options
                 shipping_cost_ex_tax=amounts.shipping_cost_ex_tax,
                 handling_cost_inc_tax=amounts.handling_cost_inc_tax,
                 handling_cost_ex_tax=amounts.handling_cost_ex_tax,
-                coupon_discounts=[
-                    COUPON_DISCOUNT.write(code=c.code, amount=amounts.coupon_discount)
-                    for c in totals.coupons
-                    if c.coupon_type == "free_shipping" and amounts.coupon_discount
-                ],
+                coupon_discounts=coupon_discounts(totals.coupons, amounts.coupon_discount),
                 selected_shipping_option=shipping_option_view(selected) if selected is not None else None,
                 available_shipping_options=None
                 if offered is None

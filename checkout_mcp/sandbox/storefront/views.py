@@ -26,9 +26,9 @@ from checkout_mcp.sandbox.templates import (
 )
 from checkout_mcp.sandbox.totals import CURRENCY_EXPONENTS, Totals, coupon_display_name
 from checkout_mcp.sandbox.views import (
-    COUPON_DISCOUNT,
     TAX,
     address_view,
+    coupon_discounts,
     coupon_view,
     currency_view,
     line_item_groups,
@@ -138,11 +138,7 @@ def consignment_views(store: StoreState, cart: Cart, totals: Totals, with_option
                 handlingCost=amounts.handling_cost_inc_tax
                 if totals.tax_included
                 else amounts.handling_cost_ex_tax,
-                couponDiscounts=[
-                    COUPON_DISCOUNT.write(code=c.code, amount=amounts.coupon_discount) for c in totals.coupons
-                ]
-                if amounts.coupon_discount
-                else [],
+                couponDiscounts=coupon_discounts(totals.coupons, amounts.coupon_discount),
                 lineItemIds=consignment.line_item_ids,
                 availableShippingOptions=[shipping_option_view(m, "storefront") for m in offered]
                 if with_options
