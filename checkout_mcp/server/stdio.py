@@ -7,8 +7,9 @@ which the event loop can wait on directly; so here the same framing (the SDK's `
 explicit streams) reads and writes them on the loop. Anything else (a regular file, Windows) gets
 the SDK's own transport.
 
-As in the SDK, while serving fd 0 reads the null device and fd 1 writes to stderr, so that a stray
-`print` or a child process cannot write into the protocol; both are restored on exit.
+The fds are claimed by the SDK's own code: while serving, fd 0 reads the null device and fd 1
+writes to stderr, so that a stray `print` or a child process cannot write into the protocol; both
+are restored on exit, blocking as they were.
 """
 
 from __future__ import annotations
@@ -19,10 +20,15 @@ import stat
 import sys
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
-from typing import Any
+from typing import Any, Literal
 
 from mcp.server.mcpserver import MCPServer
-from mcp.server.stdio import stdio_server
+from mcp.server.stdio import (  # the SDK's own claim of fds 0 and 1, private but reused, not copied
+    _claim_fd,
+    _open_stdin_diversion,
+    _open_stdout_diversion,
+    stdio_server,
+)
 
 MAX_LINE_BYTES = 64 * 2**20
 """A longer line is not read into memory: it is skipped, and answered as a message that is not JSON."""
@@ -31,12 +37,13 @@ NOT_A_MESSAGE = "\0"
 
 
 def loop_can_wait_on(fd: int) -> bool:
-    """A pipe, socket or terminal: what the event loop can wait on (a regular file it cannot)."""
+    """A pipe, socket or terminal: what the event loop can wait on (not a regular file, nor another
+    device such as /dev/null, which epoll refuses)."""
     try:
         mode = os.fstat(fd).st_mode
     except OSError:
         return False
-    return stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode) or stat.S_ISCHR(mode)
+    return stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode) or os.isatty(fd)
 
 
 class LineReader:
@@ -86,43 +93,42 @@ class LineWriter:
 
 
 @contextmanager
-def _claimed(fd: int, diversion: int) -> Iterator[int]:
-    """A private duplicate of `fd` for the wire, with `fd` itself pointed at `diversion` meanwhile."""
-    private = os.dup(fd)
-    os.set_inheritable(private, False)
+def _claimed(fd: Literal[0, 1]) -> Iterator[int]:
+    """A descriptor for the wire in place of `fd`, claimed as the SDK's transport claims it (`fd`
+    itself diverted meanwhile, a second claim refused) and given back on exit, blocking as it was:
+    the event loop makes the wire non-blocking, and the parent (a terminal, say) shares that flag."""
+    if fd == 0:
+        wire, release = _claim_fd(0, sys.stdin, "rb", _open_stdin_diversion)
+    else:
+        wire, release = _claim_fd(1, sys.stdout, "wb", _open_stdout_diversion)
+    blocking = os.get_blocking(wire.fileno())
     try:
-        os.dup2(diversion, fd)
-        try:
-            yield private
-        finally:
-            os.dup2(private, fd)
+        yield os.dup(wire.fileno())
     finally:
-        os.close(private)
+        os.set_blocking(wire.fileno(), blocking)
+        if release is not None:
+            release()
 
 
 @asynccontextmanager
 async def pipe_streams() -> AsyncIterator[tuple[LineReader, LineWriter]]:
     """stdin and stdout as event-loop streams (see the module docstring)."""
     loop = asyncio.get_running_loop()
-    null = os.open(os.devnull, os.O_RDONLY)
-    try:
-        with _claimed(0, null) as wire_in, _claimed(1, 2) as wire_out:
-            reader = asyncio.StreamReader(limit=MAX_LINE_BYTES)
-            read_transport, _ = await loop.connect_read_pipe(
-                lambda: asyncio.StreamReaderProtocol(reader), os.fdopen(os.dup(wire_in), "rb", buffering=0)
-            )
-            write_transport, protocol = await loop.connect_write_pipe(
-                asyncio.streams.FlowControlMixin, os.fdopen(os.dup(wire_out), "wb", buffering=0)
-            )
-            write_transport.set_write_buffer_limits(0)  # a flush returns once the kernel has it all
-            writer = asyncio.StreamWriter(write_transport, protocol, None, loop)
-            try:
-                yield LineReader(reader), LineWriter(writer)
-            finally:
-                read_transport.close()
-                write_transport.close()
-    finally:
-        os.close(null)
+    with _claimed(0) as wire_in, _claimed(1) as wire_out:
+        reader = asyncio.StreamReader(limit=MAX_LINE_BYTES)
+        read_transport, _ = await loop.connect_read_pipe(
+            lambda: asyncio.StreamReaderProtocol(reader), os.fdopen(wire_in, "rb", buffering=0)
+        )
+        write_transport, protocol = await loop.connect_write_pipe(
+            asyncio.streams.FlowControlMixin, os.fdopen(wire_out, "wb", buffering=0)
+        )
+        write_transport.set_write_buffer_limits(0)  # a flush returns once the kernel has it all
+        writer = asyncio.StreamWriter(write_transport, protocol, None, loop)
+        try:
+            yield LineReader(reader), LineWriter(writer)
+        finally:
+            read_transport.close()
+            write_transport.close()
 
 
 async def run_stdio(server: MCPServer[Any]) -> None:

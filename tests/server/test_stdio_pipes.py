@@ -37,14 +37,12 @@ async def lines_of(data: bytes, limit: int) -> list[str]:
 
 
 @pytest.mark.anyio
-@pytest.mark.parametrize("anyio_backend", ["asyncio"])
 async def test_an_over_long_line_is_skipped_whole_and_the_next_one_read() -> None:
     data = b"x" * 100 + b"\n" + b'{"a":1}\n'
     assert await lines_of(data, limit=16) == [NOT_A_MESSAGE, '{"a":1}\n']
 
 
 @pytest.mark.anyio
-@pytest.mark.parametrize("anyio_backend", ["asyncio"])
 async def test_a_last_line_without_newline_is_read_and_bad_utf8_replaced() -> None:
     assert await lines_of(b'{"a":"\xff"}\n{"b":2}', limit=1024) == ['{"a":"\ufffd"}\n', '{"b":2}']
     assert await lines_of(b"", limit=1024) == []
@@ -52,33 +50,54 @@ async def test_a_last_line_without_newline_is_read_and_bad_utf8_replaced() -> No
 
 STRAY_OUTPUT = textwrap.dedent(
     """
-    import asyncio, os, subprocess
-    from checkout_mcp.server.stdio import pipe_streams
+    import os, subprocess, sys, threading
+    import anyio
+    from mcp.server.mcpserver import MCPServer
+    from checkout_mcp.server.stdio import run_stdio
 
-    async def main():
-        async with pipe_streams() as (lines, answers):
-            async for line in lines:
-                print("stray print", flush=True)
-                os.write(1, b"stray write\\n")
-                subprocess.run(["echo", "stray child"], check=True)
-                await answers.write("answer " + line)
-                await answers.flush()
-        print("after serving")
+    server = MCPServer("stray")
 
-    asyncio.run(main())
+    @server.tool()
+    async def noisy() -> str:
+        print("stray print", flush=True)
+        os.write(1, b"stray write\\n")
+        subprocess.run(["echo", "stray child"], check=True)
+        return f"quiet answer from {threading.active_count()} thread(s)"
+
+    anyio.run(run_stdio, server)
+    print(f"after serving, blocking {os.get_blocking(0)} {os.get_blocking(1)}", flush=True)
     """
 )
 
 
 def test_stray_output_while_serving_goes_to_stderr_never_to_the_wire(tmp_path: Path) -> None:
-    script = tmp_path / "echo_server.py"
+    """What `serve` runs (`run_stdio` on pipes), with a tool that prints, writes to fd 1 and runs a
+    child: the wire carries JSON-RPC only, no worker thread reads it, and after serving fds 0 and 1
+    are back, blocking."""
+    script = tmp_path / "noisy_server.py"
     script.write_text(STRAY_OUTPUT)
-    done = subprocess.run(
-        [sys.executable, str(script)], input=b"one\ntwo\n", capture_output=True, timeout=WAIT, check=True
+    call = {"name": "noisy", "arguments": {}, "_meta": META}
+    request = {"jsonrpc": "2.0", "id": 1, "method": "tools/call", "params": call}
+    server = subprocess.Popen(
+        [sys.executable, str(script)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE
     )
-    assert done.stdout == b"answer one\nanswer two\nafter serving\n"  # fd 1 is the wire again after
-    assert done.stderr.count(b"stray print\n") == done.stderr.count(b"stray child\n") == 2
-    assert done.stderr.count(b"stray write\n") == 2
+    assert server.stdin is not None and server.stdout is not None
+    try:
+        server.stdin.write(json.dumps(request).encode() + b"\n")
+        server.stdin.flush()
+        messages = []  # every line on the wire must be a JSON-RPC message
+        while not messages or messages[-1].get("id") != 1:
+            messages.append(json.loads(server.stdout.readline()))
+        stdout, stderr = server.communicate(timeout=WAIT)  # stdin closed: the server ends
+    finally:
+        if server.poll() is None:
+            server.kill()
+            server.wait()
+    # one thread: the wire is read on the event loop (the SDK's transport reads it in a worker)
+    assert messages[-1]["result"]["content"][0]["text"] == "quiet answer from 1 thread(s)"
+    (after,) = stdout.decode().splitlines()
+    assert after == "after serving, blocking True True"
+    assert b"stray print" in stderr and b"stray write" in stderr and b"stray child" in stderr
 
 
 def test_the_loop_waits_on_pipes_and_sockets_but_not_on_a_regular_file(tmp_path: Path) -> None:
@@ -89,6 +108,8 @@ def test_the_loop_waits_on_pipes_and_sockets_but_not_on_a_regular_file(tmp_path:
         assert loop_can_wait_on(read_end) and loop_can_wait_on(write_end)
         assert loop_can_wait_on(left.fileno())
         assert not loop_can_wait_on(regular)  # served by the SDK's threaded transport instead
+        with open(os.devnull, "rb") as null:  # a device epoll refuses: a loop would never see its EOF
+            assert not loop_can_wait_on(null.fileno())
     finally:
         for fd in (read_end, write_end, regular):
             os.close(fd)
