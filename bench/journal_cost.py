@@ -27,8 +27,11 @@ from checkout_mcp.state.journal_file import FileJournal
 SIZES = (0, 10_000, 100_000)
 OPENS = 200
 APPENDS = 60
-TARGET_RATIO = 1.5
 CLOCK = Clock(frozen=True)
+RATIO_LIMIT = 1.5
+TARGETS = {
+    f"journal_{name}_ratio_{size}": ("<=", RATIO_LIMIT) for name in ("open", "append") for size in SIZES[1:]
+}
 
 
 def call_body(number: int) -> dict[str, object]:
@@ -125,9 +128,8 @@ def main() -> None:
         print(f"{label:30}{row}")
     scans = "".join(f"{results[f'journal_full_scan_ms_{size}']:16.1f}" for size in SIZES)
     print(f"{'open with no checkpoint':30}{scans}   (a full scan, as audit verify)")
-    worst = max(value for key, value in results.items() if "_ratio_" in key)
-    verdict = "within" if worst <= TARGET_RATIO else "OVER"
-    print(f"worst ratio {worst:.2f}x: {verdict} the {TARGET_RATIO}x target")
+    over = [key for key, (_, bound) in TARGETS.items() if results[key] > bound]
+    print(f"over the {RATIO_LIMIT}x target: {', '.join(over) or 'none'}")
 
 
 if __name__ == "__main__":
