@@ -205,13 +205,12 @@ def caller_of(ctx: Context) -> str | None:
 
 def lock_key(store: str, args: ToolArgs) -> str | None:
     """The lock a call on `args` takes: its checkout (= cart) or its order."""
-    values = args.model_dump()
     for name in ("checkout_id", "cart_id"):
-        if values.get(name) is not None:
-            return checkout_lock(store, str(values[name]))
-    if values.get("order_id") is not None:
-        return f"{store}:order:{values['order_id']}"
-    return None
+        value = getattr(args, name, None)
+        if value is not None:
+            return checkout_lock(store, str(value))
+    order_id = getattr(args, "order_id", None)
+    return f"{store}:order:{order_id}" if order_id is not None else None
 
 
 def _json_strings_parsed(structured: frozenset[str], arguments: dict[str, Any]) -> dict[str, Any]:

@@ -40,7 +40,8 @@ def request_id_for(incoming: str | None) -> str:
 
 
 class JsonFormatter(logging.Formatter):
-    """One JSON object per line; the request id is redacted too (a caller chose it)."""
+    """One JSON object per line. The handler's RedactingFilter has already redacted the message and
+    the traceback (as `exc_text`); the request id is redacted here (a caller chose it)."""
 
     def __init__(self, redactor: Redactor) -> None:
         super().__init__()
@@ -56,10 +57,8 @@ class JsonFormatter(logging.Formatter):
         request_id = REQUEST_ID.get()
         if request_id is not None:
             entry["request_id"] = self.redactor.redact_text(request_id)
-        if record.exc_info and not record.exc_text:
-            record.exc_text = self.formatException(record.exc_info)
         if record.exc_text:
-            entry["exception"] = self.redactor.redact_text(record.exc_text)
+            entry["exception"] = record.exc_text
         return json.dumps(entry, ensure_ascii=False)
 
 

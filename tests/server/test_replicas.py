@@ -22,17 +22,16 @@ import anyio
 import httpx
 import pytest
 import redis
-import uvicorn
 from mcp.client.client import Client
 from mcp.client.streamable_http import streamable_http_client
 from mcp.types import CallToolResult
-from starlette.types import ASGIApp
 
 from checkout_mcp.sandbox import Sandbox, create_sandbox, seed
 from checkout_mcp.server.gate import CONFIRMATION_META
 from tests.common import confirmation, text
 from tests.interop.harness import checkout_mcp_command, free_port
 from tests.redis_server import RedisServer, running_redis
+from tests.sandbox_server import serving_here
 from tests.tools.conftest import call, line_id
 
 LEASE_SECONDS = 1.0
@@ -51,24 +50,6 @@ pytestmark = pytest.mark.anyio
 @pytest.fixture(scope="module")
 def anyio_backend() -> str:
     return "asyncio"  # module-wide: the sandbox served on the loop outlives each test
-
-
-@asynccontextmanager
-async def serving_here(app: ASGIApp) -> AsyncIterator[str]:
-    """Serve `app` with uvicorn on a free loopback port in this event loop; yield its base URL."""
-    config = uvicorn.Config(app, host="127.0.0.1", port=0, lifespan="off", log_config=None, access_log=False)
-    sock = config.bind_socket()
-    server = uvicorn.Server(config)
-    async with anyio.create_task_group() as group:
-        group.start_soon(server.serve, [sock])
-        with anyio.fail_after(START_TIMEOUT):
-            while not server.started:  # noqa: ASYNC110 (uvicorn offers a flag, not an event)
-                await anyio.sleep(POLL / 10)
-        try:
-            yield "http://{}:{}".format(*sock.getsockname()[:2])
-        finally:
-            server.should_exit = True
-    sock.close()
 
 
 @dataclass

@@ -9,38 +9,27 @@ python -m tests.state.redis_worker URL NAMESPACE hold NAME LEASE_SECONDS
     that record of group NAME and prints "ok", or "lease-lost" when the write is refused; at the
     end of stdin, releases the lock and prints "released".
 python -m tests.state.redis_worker URL NAMESPACE append WRITER TIMES
-    appends TIMES journal records written by WRITER; prints how many times it sealed a record.
+    appends TIMES journal records written by WRITER; prints "done".
 """
 
 from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 import anyio
 
-from checkout_mcp.canonical import sha256_hex
 from checkout_mcp.state.base import LeaseLost
+from checkout_mcp.state.chain import seal
 from checkout_mcp.state.redis import RedisState
 
 
-def sealer(writer: str, number: int, calls: list[int]) -> Any:
-    """A seal like the audit journal's: the record, chained after `prev`, with its own hash."""
-
-    def seal(seq: int, prev: str) -> dict[str, Any]:
-        calls.append(seq)
-        record: dict[str, Any] = {
-            "kind": "begin",
-            "writer": writer,
-            "number": number,
-            "seq": seq,
-            "prev": prev,
-        }
-        record["hash"] = sha256_hex(record)
-        return record
-
-    return seal
+def sealer(writer: str, number: int) -> Callable[[int, str], dict[str, Any]]:
+    """How a record by `writer` is sealed, once its place in the chain is known (the journal's seal)."""
+    return partial(seal, {"kind": "begin", "writer": writer, "number": number})
 
 
 async def count(state: RedisState, name: str, times: int) -> None:
@@ -73,10 +62,9 @@ async def hold(state: RedisState, name: str) -> None:
 
 
 def append(state: RedisState, writer: str, times: int) -> None:
-    calls: list[int] = []
     for number in range(times):
-        state.journal.append(sealer(writer, number, calls))
-    print(len(calls), flush=True)
+        state.journal.append(sealer(writer, number))
+    print("done", flush=True)
 
 
 def main() -> None:
