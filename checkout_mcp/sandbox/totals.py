@@ -196,47 +196,52 @@ class _ItemSums:
     undiscounted_inc_tax: Decimal = ZERO
 
 
+def _ex_inc(amount: Decimal, tax: Decimal, tax_included: bool) -> tuple[Decimal, Decimal]:
+    """`amount` without and with its `tax`, whichever of the two it is."""
+    return (amount - tax, amount) if tax_included else (amount, amount + tax)
+
+
 def _line_totals(
     lines: list[LineItem],
     extended: list[Decimal],
     discount: Decimal,
     rate: Decimal,
     tax_included: bool,
-    currency: str,
+    unit: Decimal,
 ) -> tuple[dict[str, LineTotals], _ItemSums]:
     """Every line's amounts and their sums, in one pass; the tax is rounded per line (half-up)."""
-    unit = minor_unit(currency)
     shares = _share(discount, extended, unit)
     result: dict[str, LineTotals] = {}
     sums = _ItemSums()
     for item, ext, share in zip(lines, extended, shares, strict=True):
         net = ext - share
         tax = _tax_on(net, rate, tax_included, unit) if item.is_taxable else ZERO
-        ex_tax, inc_tax = (net - tax, net) if tax_included else (net, net + tax)
+        ex_tax, inc_tax = _ex_inc(net, tax, tax_included)
         result[item.id] = LineTotals(item.id, ext, share, net, tax, ex_tax, inc_tax)
         sums.ex_tax += ex_tax
         sums.inc_tax += inc_tax
         if discount:  # before the discounts, a line's net is its extended price
             tax = _tax_on(ext, rate, tax_included, unit) if item.is_taxable else ZERO
-            sums.undiscounted_ex_tax += ext - tax if tax_included else ext
-            sums.undiscounted_inc_tax += ext if tax_included else ext + tax
+            undiscounted_ex_tax, undiscounted_inc_tax = _ex_inc(ext, tax, tax_included)
+            sums.undiscounted_ex_tax += undiscounted_ex_tax
+            sums.undiscounted_inc_tax += undiscounted_inc_tax
     if not discount:
         sums.undiscounted_ex_tax, sums.undiscounted_inc_tax = sums.ex_tax, sums.inc_tax
     return result, sums
 
 
 def _consignment_totals(
-    store: StoreState, cart: Cart, free_shipping: bool, rate: Decimal
+    store: StoreState, cart: Cart, free_shipping: bool, rate: Decimal, unit: Decimal
 ) -> dict[str, ConsignmentTotals]:
     methods = {m.id: m for m in store.shipping_methods}
-    tax_included, currency = store.settings.tax_included, cart.currency
+    tax_included = store.settings.tax_included
     result: dict[str, ConsignmentTotals] = {}
     for consignment in cart.consignments:
         method = methods.get(consignment.selected_shipping_option_id or "")
-        listed = round_money(method.cost, currency) if method else ZERO
+        listed = round_money(method.cost, cart.currency) if method else ZERO
         cost = ZERO if free_shipping else listed
-        tax = _tax_on(cost, rate, tax_included, minor_unit(currency)) if store.settings.tax_shipping else ZERO
-        ex_tax, inc_tax = (cost - tax, cost) if tax_included else (cost, cost + tax)
+        tax = _tax_on(cost, rate, tax_included, unit) if store.settings.tax_shipping else ZERO
+        ex_tax, inc_tax = _ex_inc(cost, tax, tax_included)
         result[consignment.id] = ConsignmentTotals(consignment.id, ex_tax, inc_tax, ZERO, ZERO, listed - cost)
     return result
 
@@ -266,8 +271,8 @@ def compute_totals(store: StoreState, cart: Cart, now: datetime) -> Totals:
     extended = [(item.list_price * item.quantity).quantize(unit, ROUND_HALF_UP) for item in cart.line_items]
     base = sum(extended, ZERO)
     coupons, discount, free_shipping = _item_discounts(store, cart, base, now)
-    lines, items = _line_totals(cart.line_items, extended, discount, rate, tax_included, currency)
-    consignments = _consignment_totals(store, cart, free_shipping, rate)
+    lines, items = _line_totals(cart.line_items, extended, discount, rate, tax_included, unit)
+    consignments = _consignment_totals(store, cart, free_shipping, rate, unit)
 
     shipping_ex = sum((c.shipping_cost_ex_tax for c in consignments.values()), ZERO)
     shipping_inc = sum((c.shipping_cost_inc_tax for c in consignments.values()), ZERO)

@@ -44,6 +44,7 @@ from checkout_mcp.sandbox.payloads import Versioned
 from checkout_mcp.sandbox.shopper import SESSION_COOKIE
 from checkout_mcp.sandbox.state import StoreState
 from checkout_mcp.sandbox.storefront.bodies import OrderBody
+from checkout_mcp.sandbox.views import storefront_key
 from tests.contract import specs
 from tests.contract.operations import ROUTES, SEED
 from tests.robustness.bodies import (
@@ -137,7 +138,7 @@ def known_values(store: StoreState) -> dict[str, st.SearchStrategy[Any]]:
         "email": st.sampled_from(["ann@example.com", demo.REGISTERED_EMAIL]),
         "status_id": st.integers(0, 15),
     }
-    camel = {re.sub(r"_(\w)", lambda m: m.group(1).upper(), name): value for name, value in values.items()}
+    camel = {storefront_key(name): value for name, value in values.items()}
     return {**values, **camel}
 
 

@@ -148,6 +148,15 @@ def test_respelled_keys_take_the_same_field_names() -> None:
     )
 
 
+def test_percent_signs_and_quotes_in_keys_and_constants_are_written_as_they_are() -> None:
+    """Keys and constants are the only text in a template's format that no value brings."""
+    template = Template(rate=text, note=Const('50% off, "%s" kept'))
+    odd = template.respelled(lambda name: f'{name}%d"')
+    values = {"rate": "%s%%"}
+    assert template.write(**values).text == dumps({"rate": "%s%%", "note": '50% off, "%s" kept'})
+    assert odd.write(**values).text == dumps({'rate%d"': "%s%%", 'note%d"': '50% off, "%s" kept'})
+
+
 def test_names_the_template_does_not_have_are_ignored_and_a_missing_one_is_an_error() -> None:
     assert INNER.write(code="x", amount=Decimal("1"), surface_only=5).text == '{"code":"x","amount":1}'
     with pytest.raises(TypeError, match="amount"):
