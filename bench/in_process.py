@@ -2,8 +2,8 @@
 
 Ours and the floor, each on a 1-item and a 100-item checkout, in interleaved rounds, with the
 carriage-only floor for reference (see floor.py).
-Beside them, where our time goes: the sandbox app alone (one ASGI call), and the client's request
-(the httpx hop, retries, decoding and mapping) without the MCP layer above it.
+Beside them, where our time goes: the client's request (the httpx hop into the sandbox, retries,
+decoding and mapping) without the MCP layer above it; the sandbox app alone is sandbox_cost.py's.
 """
 
 from __future__ import annotations
@@ -18,8 +18,6 @@ from mcp.client.client import Client
 from subject import add_bench_products, cart_of, definitions, serving
 from timing import interleaved, ratio
 
-from checkout_mcp.server.build import Runtime
-
 ROUNDS = 15
 CALLS = 100
 
@@ -29,50 +27,8 @@ TARGETS = {
 }
 
 
-async def asgi_get(app: Any, path: str, headers: list[tuple[bytes, bytes]]) -> int:
-    """One GET straight into the ASGI app; its status."""
-    status = 0
-
-    async def receive() -> dict[str, Any]:
-        return {"type": "http.request", "body": b"", "more_body": False}
-
-    async def send(message: dict[str, Any]) -> None:
-        nonlocal status
-        if message["type"] == "http.response.start":
-            status = message["status"]
-
-    scope = {
-        "type": "http",
-        "asgi": {"version": "3.0"},
-        "http_version": "1.1",
-        "method": "GET",
-        "scheme": "http",
-        "path": path,
-        "raw_path": path.encode(),
-        "query_string": b"",
-        "headers": headers,
-        "server": ("sandbox.test", 80),
-        "client": ("127.0.0.1", 123),
-        "root_path": "",
-    }
-    await app(scope, receive, send)
-    return status
-
-
 def reader(client: Client, checkout_id: str) -> Any:
     return lambda: client.call_tool("get_checkout", {"checkout_id": checkout_id})
-
-
-def sandbox_reader(runtime: Runtime, checkout_id: str) -> Any:
-    sandbox = runtime.sandbox
-    assert sandbox is not None
-    path = f"/stores/{sandbox.credentials.store_hash}/v3/checkouts/{checkout_id}"
-    headers = [(b"x-auth-token", sandbox.credentials.access_token.encode()), (b"host", b"sandbox.test")]
-
-    async def read() -> None:
-        assert await asgi_get(sandbox.app, path, headers) == 200
-
-    return read
 
 
 async def run() -> dict[str, float]:
@@ -99,7 +55,6 @@ async def run() -> dict[str, float]:
                         "floor_100": reader(floor_100, carts[100]),
                         "carriage_1": reader(carriage, carts[1]),
                         "request_1": lambda: binding.get_checkout(carts[1]),
-                        "sandbox_1": sandbox_reader(runtime, carts[1]),
                     },
                     rounds=ROUNDS,
                     calls=CALLS,
@@ -117,7 +72,6 @@ async def run() -> dict[str, float]:
         "in_process.cart_100_vs_1": ratio(samples["ours_100"], ours_1),
         "in_process.cart_100_vs_1.floor": ratio(samples["floor_100"], floor_1),
         "in_process.cart.us_per_item": (samples["ours_100"].median - ours_1.median) / 99 * us,
-        "in_process.breakdown.sandbox_app_us": samples["sandbox_1"].median * us,
         "in_process.breakdown.client_request_us": samples["request_1"].median * us,
         "in_process.breakdown.mcp_and_gate_us": (ours_1.median - samples["request_1"].median) * us,
     }

@@ -29,6 +29,7 @@ from types import ModuleType
 from typing import Any
 
 import anyio
+from subject import BENCH_PRODUCT_IDS, add_products
 from timing import Samples, interleaved, ratio
 
 ROUNDS = 15
@@ -98,15 +99,7 @@ class Subject:
         self.sandbox = app.create_sandbox(seed=1, rate_limit_quota=10**9)
         self.store = self.sandbox.store
         self.now = self.sandbox.clock.now()
-        for product_id in range(9001, 9101):
-            self.store.products[product_id] = self.state.Product(
-                id=product_id,
-                name=f"Bench item {product_id}",
-                sku=f"BENCH-{product_id}",
-                price="4.25",
-                weight="1",
-                base_variant_id=product_id * 10,
-            )
+        add_products(self.store, self.state.Product)
         self.carts = {lines: self.cart(lines) for lines in LINES}
         self.carts["discounted"] = self.cart(100, discounted=True)
         self.store.sessions[SESSION] = list(self.store.carts)
@@ -121,7 +114,7 @@ class Subject:
     def cart(self, lines: int, *, discounted: bool = False) -> str:
         """What bench/subject.py's `cart_of` builds (billing and shipping address), through the operations."""
         ops, store, now = self.ops, self.store, self.now
-        product_ids = [self.seed.PRODUCT_MUG] if lines == 1 else range(9001, 9001 + lines)
+        product_ids = [self.seed.PRODUCT_MUG] if lines == 1 else BENCH_PRODUCT_IDS[:lines]
         items = [ops.ItemRequest(product_id=p, quantity=1 + p % 3 * discounted) for p in product_ids]
         cart = ops.create_cart(store, now, items)
         address = self.seed.DEMO_ADDRESS

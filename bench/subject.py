@@ -57,10 +57,15 @@ async def serving(folder: Path) -> AsyncIterator[tuple[Runtime, Client]]:
 
 
 def add_bench_products(runtime: Runtime) -> None:
-    """A hundred plain products, so that a cart can have a hundred lines."""
+    """A hundred plain products in the runtime's sandbox, so that a cart can have a hundred lines."""
     assert runtime.sandbox is not None
+    add_products(runtime.sandbox.store, Product)
+
+
+def add_products(store: Any, product: Any) -> None:
+    """The bench products in `store`, made with `product`: a sandbox of this tree or another's."""
     for product_id in BENCH_PRODUCT_IDS:
-        runtime.sandbox.store.products[product_id] = Product(
+        store.products[product_id] = product(
             id=product_id,
             name=f"Bench item {product_id}",
             sku=f"BENCH-{product_id}",
