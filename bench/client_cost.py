@@ -5,7 +5,7 @@ httpx hop into the sandbox app, reading, decoding, mapping), and, for the same t
 JSON decoding and the mapping into the domain model alone.
 
 `python bench/client_cost.py [--against REV]`: with a git revision, the client of that revision
-(its transport, mapping, endpoints and management modules, loaded beside ours) is measured in the
+(that revision's package, exported beside ours: bench/revision.py) is measured in the
 same rounds, on the same sandbox, and each figure gets a `.before` and a `.ratio` (ours / theirs,
 the median of the rounds' ratios).
 """
@@ -13,10 +13,8 @@ the median of the rounds' ratios).
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
-import re
-import subprocess
-import sys
 import tempfile
 import types
 from collections.abc import Awaitable, Callable
@@ -26,6 +24,7 @@ from typing import Any
 
 import anyio
 import httpx
+from revision import exported
 from subject import add_bench_products, cart_of, serving
 from timing import interleaved, interleaved_sync, ratio
 
@@ -36,33 +35,20 @@ from checkout_mcp.bigcommerce.store import SANDBOX_BASE_URL, clock_sleep
 ROUNDS = 15
 CALLS = 100
 LINES = (1, 100)
-REPO = Path(__file__).resolve().parent.parent
-# The client modules an old revision brings; each imports the ones before it.
-CLIENT_MODULES = ("transport", "mapping", "endpoints", "management")
 
 
-def load_revision(revision: str) -> types.SimpleNamespace:
-    """CLIENT_MODULES as they were at `revision`, as modules of their own beside ours."""
-    alias = "client_" + re.sub(r"\W", "_", revision)
-    loaded: dict[str, types.ModuleType] = {}
-    for name in CLIENT_MODULES:
-        path = f"checkout_mcp/bigcommerce/{name}.py"
-        source = subprocess.run(
-            ["git", "show", f"{revision}:{path}"], cwd=REPO, capture_output=True, text=True, check=True
-        ).stdout
-        for earlier in loaded:
-            source = source.replace(f"checkout_mcp.bigcommerce.{earlier} ", f"{alias}_{earlier} ")
-        module = types.ModuleType(f"{alias}_{name}")
-        module.__file__ = f"{revision}:{path}"
-        sys.modules[module.__name__] = module
-        exec(compile(source, module.__file__, "exec"), module.__dict__)
-        loaded[name] = module
-    return types.SimpleNamespace(**loaded)
+def load_revision(revision: str, folder: Path) -> types.SimpleNamespace:
+    """The client's modules as they were at `revision` (its whole package exported into `folder`)."""
+    package = exported(revision, folder)
+    modules = ("transport", "mapping", "management")
+    return types.SimpleNamespace(
+        **{name: importlib.import_module(f"{package}.bigcommerce.{name}") for name in modules}
+    )
 
 
 async def run(against: str | None) -> dict[str, float]:
-    old = load_revision(against) if against else None
     with tempfile.TemporaryDirectory() as folder:
+        old = load_revision(against, Path(folder) / "revision") if against else None
         async with serving(Path(folder)) as (runtime, client):
             add_bench_products(runtime)
             sandbox = runtime.sandbox

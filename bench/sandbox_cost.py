@@ -19,8 +19,6 @@ from __future__ import annotations
 import argparse
 import importlib
 import itertools
-import re
-import subprocess
 import sys
 import tempfile
 from collections.abc import Awaitable, Callable
@@ -29,31 +27,16 @@ from types import ModuleType
 from typing import Any
 
 import anyio
+from revision import exported
 from subject import BENCH_PRODUCT_IDS, add_products
 from timing import Samples, interleaved, ratio
 
 ROUNDS = 15
 CALLS = 100
 LINES = (1, 100)
-REPO = Path(__file__).resolve().parent.parent
 SESSION = "bench-session"
 # A customer message that looks like a number in every encoding the writer might use.
 HOSTILE_MESSAGE = '12.50 "12.50" \\"7\\" \u00001.5\u0000 \x01 9E+3 "},{"x":1'
-
-
-def exported(ref: str, folder: Path) -> str:
-    """`checkout_mcp` at `ref` as the package `checkout_mcp_<ref>` in `folder` (imports respelled)."""
-    name = "checkout_mcp_" + re.sub(r"\W", "_", ref)
-    archive = subprocess.run(
-        ["git", "archive", ref, "checkout_mcp"], cwd=REPO, check=True, capture_output=True
-    )
-    subprocess.run(["tar", "-x", "-C", str(folder)], input=archive.stdout, check=True)
-    (folder / "checkout_mcp").rename(folder / name)
-    for path in (folder / name).rglob("*.py"):
-        text = path.read_text(encoding="utf-8")
-        path.write_text(re.sub(r"\bcheckout_mcp(?=\.|\s+import)", name, text), encoding="utf-8")
-    sys.path.insert(0, str(folder))
-    return name
 
 
 async def asgi_get(app: Any, path: str, headers: list[tuple[bytes, bytes]], sent: list[Any]) -> int:
