@@ -212,24 +212,33 @@ async def confirmed_order(client: Client, checkout_id: str) -> dict[str, Any]:
     return await call(client, "create_order", checkout_id=checkout_id, confirmation_id=issued)
 
 
-async def killed_while_held(deployment: Deployment, doomed: Replica, checkout_id: str, match: str) -> None:
-    """create_order on `doomed` until the store holds its request matching `match`; then SIGKILL it.
-
-    The held request stays held (the test releases it): the replica dies with it outstanding.
-    """
+@asynccontextmanager
+async def killed_while_held(
+    deployment: Deployment, name: str, checkout_id: str, match: str
+) -> AsyncIterator[None]:
+    """A replica `name` calls create_order until the store holds its request matching `match`; then
+    it is SIGKILLed. The held request stays held while the block runs (the block may release it):
+    the replica died with it outstanding. On the way out it is released and the replica reaped."""
+    doomed = await deployment.start(name)
 
     async def ordering_on_the_doomed_replica() -> None:
         with contextlib.suppress(Exception):  # it dies mid-call: what its client makes of that
             async with connected(doomed) as on_doomed:
                 await confirmed_order(on_doomed, checkout_id)
 
-    deployment.sandbox.faults.add({"match": match, "kind": "hold", "times": 1})
-    async with anyio.create_task_group() as group:
-        group.start_soon(ordering_on_the_doomed_replica)
-        await deployment.sandbox.faults.wait_until_held()
-        doomed.process.send_signal(signal.SIGKILL)
-        await anyio.to_thread.run_sync(doomed.process.wait)
-        group.cancel_scope.cancel()
+    faults = deployment.sandbox.faults
+    try:
+        faults.add({"match": match, "kind": "hold", "times": 1})
+        async with anyio.create_task_group() as group:
+            group.start_soon(ordering_on_the_doomed_replica)
+            await faults.wait_until_held()
+            doomed.process.send_signal(signal.SIGKILL)
+            await anyio.to_thread.run_sync(doomed.process.wait)
+            group.cancel_scope.cancel()
+        yield
+    finally:
+        faults.release_held()
+        await doomed.stop()
 
 
 def orders_of(sandbox: Sandbox, checkout_id: str) -> list[int]:
@@ -276,25 +285,19 @@ async def test_a_replica_killed_mid_create_order_leaves_one_order_once_its_lease
     deployment: Deployment, replicas: tuple[Replica, Replica]
 ) -> None:
     _, b = replicas
-    doomed = await deployment.start("doomed")
-    faults = deployment.sandbox.faults
-    try:
-        async with connected(b) as on_b:
-            checkout_id = await ready_checkout(on_b)
+    async with connected(b) as on_b:
+        checkout_id = await ready_checkout(on_b)
 
-            # The store makes the order; the doomed replica's read of it back is held, the lock still
-            # its own, when it is killed: it never answers, and nothing frees its lock but the lease.
-            await killed_while_held(deployment, doomed, checkout_id, ORDER_READ_BACK)
-            faults.release_held()
+        # The store makes the order; the doomed replica's read of it back is held, the lock still
+        # its own, when it is killed: it never answers, and nothing frees its lock but the lease.
+        async with killed_while_held(deployment, "doomed", checkout_id, ORDER_READ_BACK):
+            deployment.sandbox.faults.release_held()
             (made,) = orders_of(deployment.sandbox, checkout_id)
             assert redis.Redis.from_url(deployment.redis.url).keys(f"*:lock:*:checkout:{checkout_id}"), (
                 "the dead replica's lock outlives it"
             )
             with anyio.fail_after(START_TIMEOUT):
                 retried = await confirmed_order(on_b, checkout_id)  # waits out the dead replica's lease
-    finally:
-        faults.release_held()
-        await doomed.stop()
     assert (retried["order_id"], retried["how"]) == (made, "already_created")
     assert orders_of(deployment.sandbox, checkout_id) == [made]
 
@@ -305,13 +308,10 @@ async def test_a_replica_killed_while_its_order_post_is_at_the_store_never_makes
     """The lease frees the lock, but the dead replica's post is still at the store: the other
     replica does not take "no order yet" for "no order", and settles once the order lands."""
     _, b = replicas
-    doomed = await deployment.start("doomed-post")
-    faults = deployment.sandbox.faults
-    try:
-        async with connected(b) as on_b:
-            checkout_id = await ready_checkout(on_b)
+    async with connected(b) as on_b:
+        checkout_id = await ready_checkout(on_b)
 
-            await killed_while_held(deployment, doomed, checkout_id, ORDER_POST)
+        async with killed_while_held(deployment, "doomed-post", checkout_id, ORDER_POST):
             issued = await confirmation_id(on_b, checkout_id)
             with anyio.fail_after(START_TIMEOUT):  # waits out the dead replica's lease
                 held_back = await on_b.call_tool(
@@ -319,15 +319,12 @@ async def test_a_replica_killed_while_its_order_post_is_at_the_store_never_makes
                 )
             assert held_back.is_error and "may still reach the store" in text(held_back), text(held_back)
             assert orders_of(deployment.sandbox, checkout_id) == []
-            faults.release_held()  # the dead replica's post reaches the store after all
+            deployment.sandbox.faults.release_held()  # the dead replica's post reaches the store after all
             with anyio.fail_after(START_TIMEOUT):
                 while not orders_of(deployment.sandbox, checkout_id):  # noqa: ASYNC110 (the store's own record)
                     await anyio.sleep(POLL)
             (made,) = orders_of(deployment.sandbox, checkout_id)
             settled = await confirmed_order(on_b, checkout_id)
-    finally:
-        faults.release_held()
-        await doomed.stop()
     assert (settled["order_id"], settled["how"]) == (made, "reconciled")
     assert orders_of(deployment.sandbox, checkout_id) == [made]
 
